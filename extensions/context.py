@@ -1,0 +1,130 @@
+"""Turn answers into the values templates use: feature flags, ports, names, coverage gate.
+
+The level-to-feature table and the module rules live here and nowhere else; templates
+test `feat.<name>` and never compare levels themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from copier_template_extensions import ContextHook
+from jinja2.ext import Extension
+
+LEVEL_NAMES = {1: "PoC", 2: "Development", 3: "Pre-Production", 4: "Production"}
+ALL_MODULES = ("workers", "bot", "mongodb", "rabbitmq", "redis", "s3", "websockets")
+
+# What this release of the template can render. A level or module is offered in the
+# questions before its content exists, but answering it is refused with a clear message.
+AVAILABLE_LEVELS = frozenset({1})
+AVAILABLE_MODULES: frozenset[str] = frozenset()
+
+# What a module cannot work without (the seed framework's rules): added, never refused.
+MODULE_NEEDS = {
+    "workers": {"rabbitmq"},
+    "bot": {"rabbitmq"},
+    "websockets": {"redis", "rabbitmq", "workers"},
+}
+# Level 4 keeps refresh tokens and revocations in Redis.
+LEVEL_NEEDS = {4: {"redis"}}
+
+# Lowest maturity level at which each feature is rendered.
+LEVEL_FEATURES = {
+    "logging": 2,
+    "health": 2,
+    "sentry": 2,
+    "nginx": 3,
+    "metrics": 3,
+    "rate_limit": 3,
+    "auth": 4,
+    "tracing": 4,
+}
+COVERAGE_GATES = {1: 60, 2: 75, 3: 80, 4: 85}
+
+
+def level_error(level: Any) -> str:
+    try:
+        number = int(level)
+    except (TypeError, ValueError):
+        return f'Maturity level "{level}" is not a number; choose 1, 2, 3 or 4.'
+    if number not in LEVEL_NAMES:
+        return f"Maturity level {number} does not exist; choose 1, 2, 3 or 4."
+    if number not in AVAILABLE_LEVELS:
+        available = ", ".join(f"{n} ({LEVEL_NAMES[n]})" for n in sorted(AVAILABLE_LEVELS))
+        return (
+            f"Level {number} ({LEVEL_NAMES[number]}) is not available in this template "
+            f"release yet; choose {available}."
+        )
+    return ""
+
+
+def modules_error(modules: Any) -> str:
+    chosen = list(modules or [])
+    unknown = sorted(set(chosen) - set(ALL_MODULES))
+    if unknown:
+        return f"Unknown module(s): {', '.join(unknown)}; choose from {', '.join(ALL_MODULES)}."
+    missing = sorted(set(chosen) - AVAILABLE_MODULES)
+    if missing:
+        offered = ", ".join(sorted(AVAILABLE_MODULES)) or "none yet"
+        return (
+            f"Module(s) {', '.join(missing)} are not available in this template release yet "
+            f"(available: {offered}); leave them unselected."
+        )
+    return ""
+
+
+def resolve_modules(modules: Any, level: int) -> tuple[list[str], list[str]]:
+    """Return (enabled modules in stable order, modules added because another one needs them)."""
+    chosen = set(modules or [])
+    enabled = set(chosen) | LEVEL_NEEDS.get(level, set())
+    changed = True
+    while changed:
+        extra = set().union(*(MODULE_NEEDS.get(m, set()) for m in enabled)) - enabled
+        enabled |= extra
+        changed = bool(extra)
+    ordered = [m for m in ALL_MODULES if m in enabled]
+    return ordered, [m for m in ordered if m not in chosen]
+
+
+def feature_flags(level: int, modules: list[str]) -> dict[str, bool]:
+    flags = {name: level >= lowest for name, lowest in LEVEL_FEATURES.items()}
+    flags.update({name: name in modules for name in ALL_MODULES})
+    return flags
+
+
+def build_context(answers: dict[str, Any]) -> dict[str, Any]:
+    """Everything the templates need that is derived from the answers, computed once."""
+    level = int(answers.get("maturity_level", 1))
+    modules, added = resolve_modules(answers.get("modules"), level)
+    resource = answers.get("resource_name", "item")
+    plural = answers.get("resource_plural") or resource + "s"
+    return {
+        "level": level,
+        "level_name": LEVEL_NAMES.get(level, ""),
+        "feat": feature_flags(level, modules),
+        "enabled_modules": modules,
+        "added_modules": added,
+        "coverage_gate": COVERAGE_GATES.get(level, 60),
+        "resource": {
+            "name": resource,
+            "plural": plural,
+            "class_name": "".join(p.capitalize() for p in resource.split("_")),
+            "label": resource.replace("_", " "),
+            "plural_label": plural.replace("_", " "),
+        },
+    }
+
+
+class FeatureFlags(ContextHook):
+    """Adds the derived values to the rendering context (in place, as the loader expects)."""
+
+    def hook(self, context: dict[str, Any]) -> None:
+        context.update(build_context(context))
+
+
+class AvailabilityChecks(Extension):
+    """Filters copier.yml validators call to refuse what this release cannot render."""
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        environment.filters.update({"level_error": level_error, "modules_error": modules_error})

@@ -1,0 +1,1 @@
+"""Business API: the public HTTP interface and the business rules; it owns no database."""

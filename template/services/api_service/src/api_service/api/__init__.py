@@ -1,0 +1,1 @@
+"""API: HTTP in and out only; parsing, calling a use case, shaping the answer."""

@@ -1,0 +1,1 @@
+"""Dependencies: the only place in the API layer that picks concrete adapters."""

@@ -1,0 +1,60 @@
+"""Turn domain and application errors into HTTP answers with a body that says why."""
+
+from fastapi import FastAPI
+from fastapi import Request
+from fastapi import status
+from fastapi.responses import JSONResponse
+
+from api_service.application.errors import AlreadyExists
+from api_service.application.errors import DataServiceError
+from api_service.application.errors import DataServiceUnavailable
+from api_service.application.errors import NotFound
+from api_service.domain.errors import InvalidValue
+
+
+def _error(status_code: int, code: str, detail: str, **headers: str) -> JSONResponse:
+    return JSONResponse(
+        status_code=status_code,
+        content={"detail": detail, "code": code},
+        headers=headers or None,
+    )
+
+
+async def not_found(_request: Request, exc: Exception) -> JSONResponse:
+    return _error(status.HTTP_404_NOT_FOUND, "not_found", str(exc))
+
+
+async def already_exists(_request: Request, exc: Exception) -> JSONResponse:
+    return _error(status.HTTP_409_CONFLICT, "conflict", str(exc))
+
+
+async def invalid_value(_request: Request, exc: Exception) -> JSONResponse:
+    field = exc.field if isinstance(exc, InvalidValue) else "body"
+    reason = exc.reason if isinstance(exc, InvalidValue) else str(exc)
+    # Same shape as FastAPI's own validation errors, so clients parse one format.
+    error = {"loc": ["body", field], "msg": reason, "type": "value_error"}
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content={"detail": [error]},
+    )
+
+
+async def data_service_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    return _error(
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        "data_service_unavailable",
+        str(exc),
+        **{"Retry-After": "1"},
+    )
+
+
+async def data_service_error(_request: Request, exc: Exception) -> JSONResponse:
+    return _error(status.HTTP_502_BAD_GATEWAY, "bad_gateway", str(exc))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(NotFound, not_found)
+    app.add_exception_handler(AlreadyExists, already_exists)
+    app.add_exception_handler(InvalidValue, invalid_value)
+    app.add_exception_handler(DataServiceUnavailable, data_service_unavailable)
+    app.add_exception_handler(DataServiceError, data_service_error)

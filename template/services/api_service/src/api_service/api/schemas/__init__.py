@@ -1,0 +1,1 @@
+"""Request and response models: the public contract shown in OpenAPI."""

@@ -1,0 +1,1 @@
+"""Application: use cases that orchestrate the domain through ports."""

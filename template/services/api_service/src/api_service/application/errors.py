@@ -1,0 +1,26 @@
+"""Failures a use case reports; the API maps each to a status code."""
+
+
+class ApplicationError(Exception):
+    """Base of the errors use cases raise."""
+
+
+class NotFound(ApplicationError):
+    def __init__(self, entity: str, entity_id: object) -> None:
+        super().__init__(f"{entity} {entity_id} not found.")
+        self.entity = entity
+        self.entity_id = entity_id
+
+
+class AlreadyExists(ApplicationError):
+    """A uniqueness rule kept in the data service refused the write."""
+
+
+class DataServiceUnavailable(ApplicationError):
+    def __init__(self, service: str) -> None:
+        super().__init__(f"The {service} is unavailable; try again shortly.")
+        self.service = service
+
+
+class DataServiceError(ApplicationError):
+    """The data service answered in a way its contract does not allow."""

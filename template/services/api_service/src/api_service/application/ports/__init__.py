@@ -1,0 +1,1 @@
+"""Ports: the interfaces use cases need, implemented by the infrastructure layer."""

@@ -1,0 +1,1 @@
+"""Use cases: one public async function per thing a client can do."""

@@ -1,0 +1,1 @@
+"""Domain: business rules in plain Python; no framework, no I/O."""

@@ -1,0 +1,1 @@
+"""Infrastructure: adapters that implement the ports by talking to other services."""

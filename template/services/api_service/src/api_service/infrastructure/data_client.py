@@ -1,0 +1,113 @@
+"""One pooled HTTP client to the PostgreSQL data service, with timeouts and bounded retries."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from fastapi import Request
+
+from api_service.application.errors import DataServiceError
+from api_service.application.errors import DataServiceUnavailable
+from api_service.settings import Settings
+from api_service.settings.data import DataServiceSettings
+
+SERVICE_NAME = "data service"
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+RETRYABLE_STATUSES = frozenset({502, 503, 504})
+
+
+class RetryingTransport(httpx.AsyncBaseTransport):
+    """Retries a request a bounded number of times, with exponential backoff.
+
+    A refused connection is retried for every method (nothing reached the server);
+    other transport errors and 502/503/504 answers only for idempotent methods.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, *, retries: int, backoff_s: float) -> None:
+        self._inner = inner
+        self._retries = retries
+        self._backoff_s = backoff_s
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        idempotent = request.method in IDEMPOTENT_METHODS
+        attempt = 0
+        while True:
+            try:
+                response = await self._inner.handle_async_request(request)
+            except (httpx.ConnectError, httpx.ConnectTimeout):
+                if attempt >= self._retries:
+                    raise
+            except httpx.TransportError:
+                if not idempotent or attempt >= self._retries:
+                    raise
+            else:
+                last_try = attempt >= self._retries
+                if response.status_code not in RETRYABLE_STATUSES or not idempotent or last_try:
+                    return response
+                await response.aclose()
+            attempt += 1
+            await asyncio.sleep(self._backoff_s * 2 ** (attempt - 1))
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def create_data_client(
+    settings: DataServiceSettings,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> httpx.AsyncClient:
+    limits = httpx.Limits(
+        max_connections=settings.max_connections,
+        max_keepalive_connections=settings.max_keepalive_connections,
+    )
+    inner = transport or httpx.AsyncHTTPTransport(limits=limits)
+    return httpx.AsyncClient(
+        base_url=str(settings.url),
+        timeout=httpx.Timeout(settings.timeout_s, connect=settings.connect_timeout_s),
+        transport=RetryingTransport(
+            inner,
+            retries=settings.retries,
+            backoff_s=settings.retry_backoff_s,
+        ),
+    )
+
+
+async def send(client: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """Send one request; an unreachable or failing data service becomes DataServiceUnavailable."""
+    try:
+        response = await client.request(method, url, **kwargs)
+    except httpx.HTTPError as exc:
+        raise DataServiceUnavailable(SERVICE_NAME) from exc
+    if response.status_code >= 500:
+        raise DataServiceUnavailable(SERVICE_NAME)
+    return response
+
+
+def unexpected(response: httpx.Response) -> DataServiceError:
+    return DataServiceError(
+        f"The {SERVICE_NAME} answered {response.request.method} {response.request.url.path} "
+        f"with status {response.status_code}."
+    )
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Nothing to register: the client is opened by the lifespan."""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
+    # Tests may put an in-process transport on app.state before startup.
+    transport: httpx.AsyncBaseTransport | None = getattr(app.state, "data_transport", None)
+    app.state.data_client = create_data_client(settings.data, transport)
+    try:
+        yield
+    finally:
+        await app.state.data_client.aclose()
+
+
+def get_data_client(request: Request) -> httpx.AsyncClient:
+    client: httpx.AsyncClient = request.app.state.data_client
+    return client

@@ -1,0 +1,1 @@
+"""Repositories over HTTP: implement the application ports by calling the data service."""

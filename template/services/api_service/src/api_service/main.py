@@ -1,0 +1,39 @@
+"""Composition root of the business API."""
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from api_service.api import errors
+from api_service.api.routes import ROUTERS
+from api_service.settings import Settings
+from api_service.wiring import MODULES
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    data_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """Build the app; `data_transport` replaces the network to the data service (tests)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            for module in MODULES:
+                await stack.enter_async_context(module.lifespan(app, settings))
+            yield
+
+    app = FastAPI(title=settings.core.title, version=settings.core.version, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.data_transport = data_transport
+    errors.install(app)
+    for module in MODULES:
+        module.install(app, settings)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

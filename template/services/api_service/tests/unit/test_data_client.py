@@ -1,0 +1,93 @@
+"""Retries and error mapping of the client to the data service."""
+
+import httpx
+import pytest
+
+from api_service.application.errors import DataServiceUnavailable
+from api_service.infrastructure.data_client import RetryingTransport
+from api_service.infrastructure.data_client import create_data_client
+from api_service.infrastructure.data_client import send
+from api_service.settings.data import DataServiceSettings
+
+
+class Script:
+    """A data service that answers from a list, recording every request it sees."""
+
+    def __init__(self, *answers: int | type[httpx.TransportError]) -> None:
+        self.answers = list(answers)
+        self.seen: list[str] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(request.method)
+        answer = self.answers.pop(0)
+        if isinstance(answer, int):
+            return httpx.Response(answer, json={})
+        raise answer("scripted failure", request=request)
+
+
+def client_for(script: Script, retries: int = 2) -> httpx.AsyncClient:
+    settings = DataServiceSettings(retries=retries, retry_backoff_s=0)
+    return create_data_client(settings, httpx.MockTransport(script))
+
+
+async def test_idempotent_calls_are_retried_until_they_succeed() -> None:
+    script = Script(503, httpx.ReadTimeout, 200)
+    async with client_for(script) as client:
+        response = await client.get("/v1/things")
+
+    assert response.status_code == 200
+    assert script.seen == ["GET", "GET", "GET"]
+
+
+async def test_retries_are_bounded() -> None:
+    script = Script(503, 503, 503, 200)
+    async with client_for(script, retries=2) as client:
+        response = await client.put("/v1/things/1", json={})
+
+    assert response.status_code == 503
+    assert len(script.seen) == 3
+
+
+async def test_a_post_is_not_repeated_after_the_server_may_have_acted() -> None:
+    script = Script(503, 201)
+    async with client_for(script) as client:
+        response = await client.post("/v1/things", json={})
+
+    assert response.status_code == 503
+    assert script.seen == ["POST"]
+
+
+async def test_a_post_is_retried_when_the_connection_was_refused() -> None:
+    script = Script(httpx.ConnectError, 201)
+    async with client_for(script) as client:
+        response = await client.post("/v1/things", json={})
+
+    assert response.status_code == 201
+    assert script.seen == ["POST", "POST"]
+
+
+async def test_a_post_read_timeout_is_not_retried() -> None:
+    script = Script(httpx.ReadTimeout, 201)
+    async with client_for(script) as client:
+        with pytest.raises(httpx.ReadTimeout):
+            await client.post("/v1/things", json={})
+
+    assert script.seen == ["POST"]
+
+
+@pytest.mark.parametrize("answer", [500, 503, httpx.ConnectError])
+async def test_failures_of_the_data_service_become_unavailable(
+    answer: int | type[httpx.TransportError],
+) -> None:
+    async with client_for(Script(answer), retries=0) as client:
+        with pytest.raises(DataServiceUnavailable):
+            await send(client, "GET", "/v1/things")
+
+
+async def test_the_transport_closes_the_inner_transport() -> None:
+    inner = httpx.AsyncHTTPTransport()
+    transport = RetryingTransport(inner, retries=0, backoff_s=0)
+
+    await transport.aclose()
+
+    assert inner._pool.connections == []

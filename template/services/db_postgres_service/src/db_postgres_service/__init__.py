@@ -1,0 +1,1 @@
+"""PostgreSQL data service: serves the relational data over HTTP; holds no business rules."""

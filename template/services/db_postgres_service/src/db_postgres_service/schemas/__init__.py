@@ -1,0 +1,1 @@
+"""JSON records the data service accepts and returns: the contract the business API reads."""

@@ -1,0 +1,52 @@
+"""Fixtures: a migrated database (SQLite by default, PostgreSQL when DATABASE_URL is set)."""
+
+import os
+from collections.abc import AsyncIterator
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi import FastAPI
+
+from db_postgres_service.main import create_app
+from db_postgres_service.models import Base
+from db_postgres_service.settings import Settings
+
+SERVICE_ROOT = Path(__file__).parents[1]
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config(str(SERVICE_ROOT / "alembic.ini"))
+    config.attributes["database_url"] = database_url
+    return config
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = os.environ.get("DATABASE_URL") or (
+        f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('database') / 'test.db'}"
+    )
+    config = alembic_config(url)
+    command.upgrade(config, "head")
+    yield url
+    command.downgrade(config, "base")
+
+
+@pytest.fixture
+async def app(database_url: str) -> AsyncIterator[FastAPI]:
+    app = create_app(Settings(database_url=database_url))
+    async with app.router.lifespan_context(app):
+        yield app
+        async with app.state.engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                await connection.execute(table.delete())
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://data") as client:
+        yield client
