@@ -69,7 +69,7 @@ PLURAL_MAX_LENGTH = 27
 
 def snake(value: str) -> str:
     """`Order Desk`, `order-desk`, `OrderDesk` -> `order_desk`."""
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", str(value).strip())
+    text = re.sub(r"([a-z])([A-Z])", r"\1_\2", str(value).strip())
     text = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()
     return re.sub(r"_+", "_", text)
 

@@ -1,0 +1,75 @@
+"""Every question refuses bad answers with a sentence that says what is allowed."""
+
+from typing import Any
+
+import pytest
+
+BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
+    ({"project_name": "   "}, "cannot be empty"),
+    ({"project_slug": "Demo_Shop"}, "lowercase letters"),
+    ({"project_slug": "demo-shop"}, "lowercase letters"),
+    ({"project_slug": "class"}, "Python keyword"),
+    ({"project_slug": "json"}, "standard library"),
+    ({"project_slug": "sqlalchemy"}, "package the services use"),
+    ({"project_slug": "s" * 41}, "at most 40"),
+    ({"author_name": " "}, "cannot be empty"),
+    ({"author_email": "team.example.com"}, "not an email address"),
+    ({"author_email": "team@localhost"}, "not an email address"),
+    ({"maturity_level": 2}, "Level 2 (Development) is not available"),
+    ({"maturity_level": 4}, "Level 4 (Production) is not available"),
+    ({"modules": ["redis"]}, "redis are not available"),
+    ({"modules": ["workers", "bot"]}, "bot, workers are not available"),
+    ({"resource_name": "Item"}, "lowercase letters"),
+    ({"resource_name": "class"}, "Python keyword"),
+    ({"resource_name": "user"}, "reserved word in PostgreSQL"),
+    ({"resource_name": "health"}, "built-in route"),
+    ({"resource_name": "r" * 25}, "at most 24"),
+    ({"resource_name": "sheep", "resource_plural": "sheep"}, "must differ"),
+    ({"resource_plural": "Items"}, "lowercase letters"),
+    ({"postgres_db": "1shop"}, "lowercase letters"),
+    ({"api_port": 80}, "out of range"),
+    ({"api_port": 70000}, "out of range"),
+    ({"data_service_port": 8000}, "already used"),
+    ({"postgres_port": 8001}, "already used"),
+    ({"latency_target_ms": 0}, "latency target"),
+    ({"availability_target": "high"}, "percentage"),
+]
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    BAD_ANSWERS,
+    ids=[f"{next(iter(a))}={next(iter(a.values()))!s:.20}" for a, _ in BAD_ANSWERS],
+)
+def test_bad_answers_are_refused_with_a_reason(copie: Any, answers: dict[str, Any], message: str) -> None:
+    result = copie.copy(extra_answers=answers)
+
+    assert result.exit_code == -1
+    assert isinstance(result.exception, ValueError)
+    assert message in str(result.exception)
+
+
+def test_a_level_that_does_not_exist_is_refused(copie: Any) -> None:
+    result = copie.copy(extra_answers={"maturity_level": 7})
+
+    assert result.exit_code == -1
+    assert "7" in str(result.exception)
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"project_name": "P2P Lending", "project_slug": "p2p_lending"},
+        {"author_email": "ops+platform@lending.example.org"},
+        {"resource_name": "loan_offer"},
+        {"resource_name": "person", "resource_plural": "people"},
+        {"api_port": 9000, "data_service_port": 9001, "postgres_port": 6543},
+        {"python_version": "3.13", "latency_target_ms": 150, "availability_target": "99.95%"},
+    ],
+)
+def test_good_answers_are_accepted(copie: Any, answers: dict[str, Any]) -> None:
+    result = copie.copy(extra_answers=answers)
+
+    assert result.exit_code == 0, result.exception
+    for question, answer in answers.items():
+        assert result.answers[question] == answer

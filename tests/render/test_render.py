@@ -1,0 +1,221 @@
+"""What a render produces: the file set the answers imply, byte-identical twice, valid files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import LONG_NAMES
+from tests.support.project import find_python
+from tests.support.project import render
+from tests.support.project import rendered_files
+
+LEVEL_1_FILES = """
+.copier-answers.yml
+.env
+.env.example
+.gitignore
+Makefile
+README.md
+docker-compose.yml
+docs/requirements.md
+services/api_service/.dockerignore
+services/api_service/Dockerfile
+services/api_service/pyproject.toml
+services/api_service/src/api_service/__init__.py
+services/api_service/src/api_service/api/__init__.py
+services/api_service/src/api_service/api/deps/__init__.py
+services/api_service/src/api_service/api/deps/{name}.py
+services/api_service/src/api_service/api/errors.py
+services/api_service/src/api_service/api/routes/__init__.py
+services/api_service/src/api_service/api/routes/{name}.py
+services/api_service/src/api_service/api/schemas/__init__.py
+services/api_service/src/api_service/api/schemas/{name}.py
+services/api_service/src/api_service/application/__init__.py
+services/api_service/src/api_service/application/errors.py
+services/api_service/src/api_service/application/pagination.py
+services/api_service/src/api_service/application/ports/__init__.py
+services/api_service/src/api_service/application/ports/{name}.py
+services/api_service/src/api_service/application/use_cases/__init__.py
+services/api_service/src/api_service/application/use_cases/{name}.py
+services/api_service/src/api_service/domain/__init__.py
+services/api_service/src/api_service/domain/errors.py
+services/api_service/src/api_service/domain/{name}.py
+services/api_service/src/api_service/infrastructure/__init__.py
+services/api_service/src/api_service/infrastructure/data_client.py
+services/api_service/src/api_service/infrastructure/repositories/__init__.py
+services/api_service/src/api_service/infrastructure/repositories/{name}.py
+services/api_service/src/api_service/main.py
+services/api_service/src/api_service/py.typed
+services/api_service/src/api_service/settings/__init__.py
+services/api_service/src/api_service/settings/core.py
+services/api_service/src/api_service/settings/data.py
+services/api_service/src/api_service/wiring.py
+services/api_service/tests/__init__.py
+services/api_service/tests/conftest.py
+services/api_service/tests/contract/__init__.py
+services/api_service/tests/contract/test_architecture.py
+services/api_service/tests/fakes/__init__.py
+services/api_service/tests/fakes/{name}.py
+services/api_service/tests/integration/__init__.py
+services/api_service/tests/integration/test_data_service_outage.py
+services/api_service/tests/integration/test_{name}_api.py
+services/api_service/tests/unit/__init__.py
+services/api_service/tests/unit/test_data_client.py
+services/api_service/tests/unit/test_{name}_domain.py
+services/api_service/tests/unit/test_{name}_use_cases.py
+services/db_postgres_service/.dockerignore
+services/db_postgres_service/Dockerfile
+services/db_postgres_service/alembic.ini
+services/db_postgres_service/migrations/env.py
+services/db_postgres_service/migrations/script.py.mako
+services/db_postgres_service/migrations/versions/0001_create_{plural}.py
+services/db_postgres_service/pyproject.toml
+services/db_postgres_service/src/db_postgres_service/__init__.py
+services/db_postgres_service/src/db_postgres_service/database.py
+services/db_postgres_service/src/db_postgres_service/errors.py
+services/db_postgres_service/src/db_postgres_service/main.py
+services/db_postgres_service/src/db_postgres_service/models/__init__.py
+services/db_postgres_service/src/db_postgres_service/models/base.py
+services/db_postgres_service/src/db_postgres_service/models/{name}.py
+services/db_postgres_service/src/db_postgres_service/py.typed
+services/db_postgres_service/src/db_postgres_service/repositories/__init__.py
+services/db_postgres_service/src/db_postgres_service/repositories/{name}.py
+services/db_postgres_service/src/db_postgres_service/routes/__init__.py
+services/db_postgres_service/src/db_postgres_service/routes/{name}.py
+services/db_postgres_service/src/db_postgres_service/schemas/__init__.py
+services/db_postgres_service/src/db_postgres_service/schemas/{name}.py
+services/db_postgres_service/src/db_postgres_service/settings.py
+services/db_postgres_service/tests/__init__.py
+services/db_postgres_service/tests/conftest.py
+services/db_postgres_service/tests/test_database.py
+services/db_postgres_service/tests/test_{name}_routes.py
+"""
+
+
+def expected_files(name: str, plural: str) -> set[str]:
+    return {line.format(name=name, plural=plural) for line in LEVEL_1_FILES.split()}
+
+
+@pytest.fixture(scope="module")
+def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render(tmp_path_factory.mktemp("defaults") / "project")
+
+
+def test_defaults_render_the_level_1_file_set(default_project: Path) -> None:
+    assert rendered_files(default_project) == expected_files("item", "items")
+
+
+def test_the_resource_answer_names_the_resource_files(copie: Any) -> None:
+    result = copie.copy(extra_answers={"resource_name": "loan_offer"})
+
+    assert result.exit_code == 0, result.exception
+    assert rendered_files(result.project_dir) == expected_files("loan_offer", "loan_offers")
+
+
+def test_the_same_answers_render_the_same_bytes(copie: Any) -> None:
+    first = copie.copy(extra_answers=LONG_NAMES)
+    second = copie.copy(extra_answers=LONG_NAMES)
+    assert first.exit_code == second.exit_code == 0
+
+    files = rendered_files(first.project_dir)
+    assert files == rendered_files(second.project_dir)
+    different = [
+        name
+        for name in sorted(files)
+        if (first.project_dir / name).read_bytes() != (second.project_dir / name).read_bytes()
+    ]
+    assert different == []
+
+
+def test_no_template_syntax_or_placeholders_are_left(default_project: Path) -> None:
+    for name in rendered_files(default_project):
+        text = (default_project / name).read_text()
+        for leftover in ("{{", "{%", "TODO", "FIXME", "NotImplementedError"):
+            assert leftover not in text, f"{leftover!r} left in {name}"
+
+
+def test_yaml_files_load(default_project: Path) -> None:
+    for name in rendered_files(default_project):
+        if name.endswith((".yml", ".yaml")):
+            assert yaml.safe_load((default_project / name).read_text()) is not None
+
+
+def test_python_files_parse_on_the_chosen_python(default_project: Path) -> None:
+    python = find_python("3.12")
+    if python is None:
+        pytest.skip("no Python 3.12 interpreter on this machine")
+    sources = sorted(name for name in rendered_files(default_project) if name.endswith(".py"))
+    check = "import ast, sys\nfor f in sys.argv[1:]: ast.parse(open(f).read(), f)"
+    result = subprocess.run(
+        [python, "-c", check, *sources],
+        cwd=default_project, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_file_follows_the_compose_specification(default_project: Path) -> None:
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    result = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.compose-spec",
+         str(default_project / "docker-compose.yml")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_compose_runs_both_services_behind_healthchecks(default_project: Path) -> None:
+    compose = yaml.safe_load((default_project / "docker-compose.yml").read_text())
+    services = compose["services"]
+
+    assert set(services) == {"postgres", "db_migrate", "db_postgres_service", "api_service"}
+    for name in ("postgres", "db_postgres_service", "api_service"):
+        assert "healthcheck" in services[name], name
+    api_depends = services["api_service"]["depends_on"]
+    assert api_depends["db_postgres_service"]["condition"] == "service_healthy"
+    assert "DATABASE_URL" not in services["api_service"].get("environment", {})
+    assert services["db_postgres_service"]["ports"] == ["127.0.0.1:${DATA_SERVICE_PORT:-8001}:8000"]
+
+
+def test_makefile_offers_the_everyday_targets(default_project: Path) -> None:
+    result = subprocess.run(
+        ["make", "--no-print-directory", "help"],
+        cwd=default_project, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    listed = {line.split()[0] for line in result.stdout.splitlines() if line.strip()}
+    required = {"help", "install", "run-local", "test", "lint", "format", "migrate", "up", "down"}
+    assert required <= listed
+
+
+def test_dockerfiles_build_in_two_stages_and_run_as_a_user(default_project: Path) -> None:
+    for service in ("api_service", "db_postgres_service"):
+        dockerfile = (default_project / "services" / service / "Dockerfile").read_text()
+        assert dockerfile.count("\nFROM ") + dockerfile.startswith("FROM ") >= 2
+        assert "AS build" in dockerfile
+        assert "\nUSER app\n" in dockerfile
+        assert "python:3.12-slim" in dockerfile
+
+
+def test_answers_reach_the_rendered_files(copie: Any) -> None:
+    result = copie.copy(extra_answers=LONG_NAMES)
+    root = result.project_dir
+
+    assert "python:3.13-slim" in (root / "services/api_service/Dockerfile").read_text()
+    assert "fail_under = 60" in (root / "services/api_service/pyproject.toml").read_text()
+    assert "18081" in (root / "services/api_service/src/api_service/settings/data.py").read_text()
+    assert "/api/v1/purchase_order_line_items" in (root / "README.md").read_text()
+    assert "POSTGRES_PORT=15432" in (root / ".env.example").read_text()
+    requirements = (root / "docs/requirements.md").read_text()
+    assert "p95 latency under 200 ms" in requirements
+
+
+def test_the_env_file_holds_placeholders_only(default_project: Path) -> None:
+    env = (default_project / ".env").read_text()
+    assert env == (default_project / ".env.example").read_text()
+    assert "POSTGRES_PASSWORD=change-me" in env
+    assert ".env" in (default_project / ".gitignore").read_text().split()

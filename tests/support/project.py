@@ -1,0 +1,81 @@
+"""Render the template and run a rendered project's own tools."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import copier
+
+TEMPLATE = Path(__file__).resolve().parents[2]
+SERVICES = ("db_postgres_service", "api_service")
+
+
+def render(destination: Path, answers: dict[str, Any] | None = None, **options: Any) -> Path:
+    copier.run_copy(
+        str(TEMPLATE),
+        str(destination),
+        data=answers or {},
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+        vcs_ref=options.pop("vcs_ref", "HEAD"),
+        **options,
+    )
+    return destination
+
+
+def rendered_files(root: Path) -> set[str]:
+    return {
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and ".git" not in path.parts
+    }
+
+
+def find_python(version: str) -> str | None:
+    """A working interpreter for `version` (3.12, ...) from PATH, pyenv, or uv's installs."""
+    pyenv_root = os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))
+    candidates = [
+        shutil.which(f"python{version}"),
+        *sorted(glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}")),
+    ]
+    uv = shutil.which("uv")
+    if uv:
+        found = subprocess.run(
+            [uv, "python", "find", "--no-python-downloads", version],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        candidates.append(found.stdout.strip() if found.returncode == 0 else None)
+    for candidate in filter(None, candidates):
+        # A pyenv shim exists even where its version is not selected: ask the interpreter.
+        answer = subprocess.run(
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if answer.returncode == 0 and answer.stdout.strip() == version:
+            return candidate
+    return None
+
+
+def uv_env(python: str, **extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("VIRTUAL_ENV")}
+    env.pop("DATABASE_URL", None)
+    env.update({"UV_PYTHON": python, "UV_PYTHON_DOWNLOADS": "never", **extra})
+    return env
+
+
+def run(
+    command: list[str], cwd: Path, env: dict[str, str], *, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"`{' '.join(command)}` failed in {cwd} with exit code {result.returncode}:\n"
+            f"{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
+        )
+    return result

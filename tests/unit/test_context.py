@@ -1,0 +1,58 @@
+"""Derived values of extensions/context.py, as plain functions."""
+
+from extensions import context
+
+
+def test_every_level_has_a_name_and_a_coverage_gate() -> None:
+    assert set(context.LEVEL_NAMES) == set(context.COVERAGE_GATES) == {1, 2, 3, 4}
+    gates = [context.COVERAGE_GATES[level] for level in (1, 2, 3, 4)]
+    assert gates == sorted(gates)
+    assert context.COVERAGE_GATES[1] == 60
+
+
+def test_levels_are_cumulative() -> None:
+    for level in (1, 2, 3, 4):
+        flags = context.feature_flags(level, [])
+        for feature, lowest in context.LEVEL_FEATURES.items():
+            assert flags[feature] is (level >= lowest)
+
+
+def test_module_dependencies_are_added_and_reported() -> None:
+    assert context.resolve_modules(["workers"], 1) == (["workers", "rabbitmq"], ["rabbitmq"])
+    enabled, added = context.resolve_modules(["websockets"], 1)
+    assert set(enabled) == {"websockets", "redis", "rabbitmq", "workers"}
+    assert set(added) == {"redis", "rabbitmq", "workers"}
+    assert context.resolve_modules([], 4) == (["redis"], ["redis"])
+    assert context.resolve_modules(["redis"], 4) == (["redis"], [])
+
+
+def test_enabled_modules_keep_a_stable_order() -> None:
+    enabled, _ = context.resolve_modules(["s3", "mongodb", "bot"], 1)
+    assert enabled == ["bot", "mongodb", "rabbitmq", "s3"]
+
+
+def test_build_context_names_the_resource() -> None:
+    built = context.build_context(
+        {"maturity_level": 1, "modules": [], "resource_name": "loan_offer",
+         "resource_plural": "loan_offers"}
+    )  # fmt: skip
+    assert built["resource"] == {
+        "name": "loan_offer",
+        "plural": "loan_offers",
+        "class_name": "LoanOffer",
+        "label": "loan offer",
+        "plural_label": "loan offers",
+    }
+    assert built["coverage_gate"] == 60
+    assert built["level_name"] == "PoC"
+    assert built["feat"]["logging"] is False
+
+
+def test_only_what_exists_is_accepted() -> None:
+    assert context.level_error(1) == ""
+    assert "not available in this template release" in context.level_error(2)
+    assert "does not exist" in context.level_error(7)
+    assert "not a number" in context.level_error("high")
+    assert context.modules_error([]) == ""
+    assert "not available" in context.modules_error(["redis"])
+    assert "Unknown module" in context.modules_error(["kafka"])

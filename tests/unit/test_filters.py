@@ -1,0 +1,103 @@
+"""Naming filters and answer checks of extensions/filters.py, as plain functions."""
+
+import pytest
+
+from extensions import filters
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("Order Desk", "order_desk"),
+        ("order-desk", "order_desk"),
+        ("OrderDesk", "order_desk"),
+        ("  P2P  lending!! ", "p2p_lending"),
+    ],
+)
+def test_snake(given: str, expected: str) -> None:
+    assert filters.snake(given) == expected
+
+
+def test_kebab_pascal_and_title() -> None:
+    assert filters.kebab("order_desk") == "order-desk"
+    assert filters.pascal("purchase_order") == "PurchaseOrder"
+    assert filters.title("purchase_order") == "Purchase Order"
+
+
+@pytest.mark.parametrize(
+    ("singular", "plural"),
+    [("item", "items"), ("category", "categories"), ("box", "boxes"), ("day", "days"),
+     ("match", "matches"), ("loan_offer", "loan_offers")],
+)  # fmt: skip
+def test_plural(singular: str, plural: str) -> None:
+    assert filters.plural(singular) == plural
+
+
+def test_slug_is_an_identifier_even_for_odd_names() -> None:
+    assert filters.slug("2024 Platform") == "project_2024_platform"
+    assert filters.slug("!!!") == "project"
+
+
+@pytest.mark.parametrize("good", ["order_desk", "p2p_lending", "a1"])
+def test_good_slugs_pass(good: str) -> None:
+    assert filters.slug_error(good) == ""
+
+
+@pytest.mark.parametrize(
+    ("bad", "fragment"),
+    [
+        ("Order", "lowercase letters"),
+        ("order-desk", "lowercase letters"),
+        ("_x", "lowercase letters"),
+        ("class", "Python keyword"),
+        ("match", "Python keyword"),
+        ("json", "standard library"),
+        ("asyncio", "standard library"),
+        ("fastapi", "package the services use"),
+        ("api_service", "package the services use"),
+        ("x" * 41, "at most 40"),
+        (None, "not usable"),
+    ],
+)
+def test_bad_slugs_say_why(bad: object, fragment: str) -> None:
+    assert fragment in filters.slug_error(bad)
+
+
+def test_email() -> None:
+    assert filters.email_error("team@example.com") == ""
+    assert filters.email_error("a.b+c@sub.example.org") == ""
+    for bad in ["team", "team@", "@example.com", "te am@example.com", "team@example"]:
+        assert "not an email address" in filters.email_error(bad)
+
+
+def test_ports() -> None:
+    assert filters.port_error(8000) == ""
+    assert filters.port_error(8001, 8000) == ""
+    assert "out of range" in filters.port_error(80)
+    assert "out of range" in filters.port_error(70000)
+    assert "not a number" in filters.port_error("http")
+    assert "already used" in filters.port_error(8000, 8000)
+    assert "already used" in filters.port_error(5432, 8000, 5432)
+
+
+def test_resource_names() -> None:
+    assert filters.resource_error("loan_offer") == ""
+    assert "reserved word in PostgreSQL" in filters.resource_error("user")
+    assert "reserved word in PostgreSQL" in filters.resource_error("order")
+    assert "Python keyword" in filters.resource_error("import")
+    assert "built-in route" in filters.resource_error("health")
+    assert "at most 24" in filters.resource_error("x" * 25)
+    assert "lowercase letters" in filters.resource_error("LoanOffer")
+
+
+def test_plurals() -> None:
+    assert filters.plural_error("people", "person") == ""
+    assert "must differ" in filters.plural_error("sheep", "sheep")
+    assert "Plural" in filters.plural_error("Items", "item")
+    assert "at most 27" in filters.plural_error("x" * 28, "x")
+
+
+def test_database_names() -> None:
+    assert filters.database_error("shop") == ""
+    assert "lowercase letters" in filters.database_error("1shop")
+    assert "63" in filters.database_error("d" * 64)
