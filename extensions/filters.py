@@ -61,7 +61,9 @@ SQL_RESERVED_WORDS = frozenset(
 )  # fmt: skip
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
-EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+EMAIL = re.compile(
+    r"^[^@\s]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
+)
 PORT_MIN, PORT_MAX = 1024, 65535
 RESOURCE_MAX_LENGTH = 24
 PLURAL_MAX_LENGTH = 27
@@ -154,7 +156,9 @@ def port_error(value: Any, *taken: Any) -> str:
     return ""
 
 
-def resource_error(value: Any, what: str = "Resource name", limit: int = RESOURCE_MAX_LENGTH) -> str:
+def resource_error(
+    value: Any, what: str = "Resource name", limit: int = RESOURCE_MAX_LENGTH
+) -> str:
     error = _identifier_error(value, what)
     if error:
         return error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,6 +46,9 @@ def postgres(request: pytest.FixtureRequest) -> Iterator[PostgresServer | None]:
         return
     bin_dir = postgres_bin_dir()
     if bin_dir is None:
-        pytest.skip("PostgreSQL is not installed (apt-get install postgresql); integration skipped")
+        missing = "PostgreSQL is not installed (apt-get install postgresql)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing}: CI must run the integration tests")
+        pytest.skip(f"{missing}; integration tests skipped")
     with running_postgres(bin_dir) as server:
         yield server

@@ -41,7 +41,9 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
     BAD_ANSWERS,
     ids=[f"{next(iter(a))}={next(iter(a.values()))!s:.20}" for a, _ in BAD_ANSWERS],
 )
-def test_bad_answers_are_refused_with_a_reason(copie: Any, answers: dict[str, Any], message: str) -> None:
+def test_bad_answers_are_refused_with_a_reason(
+    copie: Any, answers: dict[str, Any], message: str
+) -> None:
     result = copie.copy(extra_answers=answers)
 
     assert result.exit_code == -1

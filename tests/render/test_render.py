@@ -11,9 +11,7 @@ import pytest
 import yaml
 
 from tests.conftest import LONG_NAMES
-from tests.support.project import find_python
-from tests.support.project import render
-from tests.support.project import rendered_files
+from tests.support.project import find_python, render, rendered_files
 
 LEVEL_1_FILES = """
 .copier-answers.yml

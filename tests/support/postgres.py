@@ -49,7 +49,9 @@ class PostgresServer:
         return subprocess.run(command, check=True, capture_output=True, text=True, cwd="/")
 
     def start(self) -> None:
-        self._run("initdb", "-D", str(self.data_dir), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        self._run(
+            "initdb", "-D", str(self.data_dir), "-U", "postgres", "--auth=trust", "-E", "UTF8"
+        )
         options = f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1 -c fsync=off"
         self._run("pg_ctl", "-D", str(self.data_dir), "-o", options, "-w", "-l",
                   str(self.data_dir / "server.log"), "start")  # fmt: skip

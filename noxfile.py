@@ -1,0 +1,54 @@
+"""Sessions of the template repository: `uvx nox` runs them all, in this order."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "uv"
+nox.options.sessions = ["lint", "tests", "rendered", "integration"]
+nox.options.error_on_missing_interpreters = True
+
+DEV = ["--group", "dev"]
+
+
+def _pytest(session: nox.Session, *args: str) -> None:
+    code = session.run("pytest", *args, *session.posargs, success_codes=[0, 5])
+    # Exit code 5: nothing was collected. A session that tests nothing must not pass quietly.
+    if code == 5:
+        session.error(f"pytest collected no tests for: pytest {' '.join(args)}")
+
+
+def _install(session: nox.Session) -> None:
+    session.run_install(
+        "uv", "sync", "--frozen", *DEV,
+        env={"UV_PROJECT_ENVIRONMENT": session.virtualenv.location},
+    )  # fmt: skip
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff on the template's own Python (extensions, tests, noxfile)."""
+    _install(session)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Template tests: extensions, every question's validator, what a render produces."""
+    _install(session)
+    _pytest(session, "-m", "not rendered")
+
+
+@nox.session
+def rendered(session: nox.Session) -> None:
+    """Render the presets and run each project's own gates (ruff, mypy, bandit, pytest)."""
+    _install(session)
+    _pytest(session, "-m", "rendered", "-rs", "-s")
+
+
+@nox.session
+def integration(session: nox.Session) -> None:
+    """The rendered services' tests against a PostgreSQL started on 127.0.0.1."""
+    _install(session)
+    _pytest(session, "-m", "rendered", "-k", "service_tests", "--postgres", "-rs", "-s")
