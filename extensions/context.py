@@ -96,8 +96,6 @@ def build_context(answers: dict[str, Any]) -> dict[str, Any]:
     """Everything the templates need that is derived from the answers, computed once."""
     level = int(answers.get("maturity_level", 1))
     modules, added = resolve_modules(answers.get("modules"), level)
-    resource = answers.get("resource_name", "item")
-    plural = answers.get("resource_plural") or resource + "s"
     return {
         "level": level,
         "level_name": LEVEL_NAMES.get(level, ""),
@@ -105,13 +103,6 @@ def build_context(answers: dict[str, Any]) -> dict[str, Any]:
         "enabled_modules": modules,
         "added_modules": added,
         "coverage_gate": COVERAGE_GATES.get(level, 60),
-        "resource": {
-            "name": resource,
-            "plural": plural,
-            "class_name": "".join(p.capitalize() for p in resource.split("_")),
-            "label": resource.replace("_", " "),
-            "plural_label": plural.replace("_", " "),
-        },
     }
 
 

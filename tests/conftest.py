@@ -16,18 +16,107 @@ if str(ROOT) not in sys.path:
 from tests.support.postgres import PostgresServer, postgres_bin_dir, running_postgres  # noqa: E402
 
 DEFAULTS: dict[str, object] = {}
+# One resource whose fields are all required.
+MINIMAL: dict[str, object] = {
+    "resources": [
+        {
+            "name": "note",
+            "fields": [
+                {"name": "title", "type": "str", "max_length": 80},
+                {"name": "body", "type": "text"},
+            ],
+        }
+    ]
+}
+# Five resources: every field type, references (one to its own resource), uniques, bounds.
+CATALOG: dict[str, object] = {
+    "project_name": "Shop Catalog",
+    "resources": [
+        {
+            "name": "customer",
+            "fields": [
+                {"name": "email", "type": "str", "max_length": 254, "unique": True},
+                {"name": "full_name", "type": "str", "max_length": 120},
+                {"name": "birthday", "type": "date", "required": False},
+                {"name": "is_active", "type": "bool"},
+            ],
+        },
+        {
+            "name": "product",
+            "fields": [
+                {"name": "sku", "type": "uuid", "unique": True},
+                {"name": "title", "type": "str"},
+                {"name": "price", "type": "decimal", "precision": 10, "scale": 2},
+                {"name": "weight_kg", "type": "float", "min": 0, "required": False},
+                {"name": "notes", "type": "text", "required": False},
+            ],
+        },
+        {
+            "name": "category",
+            "plural": "categories",
+            "fields": [
+                {"name": "label", "type": "str", "max_length": 60, "unique": True},
+                {"name": "parent_id", "type": "ref", "to": "category", "required": False},
+            ],
+        },
+        {
+            "name": "purchase_order",
+            "fields": [
+                {"name": "customer_id", "type": "ref", "to": "customer"},
+                {"name": "status", "type": "enum", "values": ["draft", "placed", "shipped"]},
+                {"name": "placed_at", "type": "datetime", "required": False},
+                {"name": "total_items", "type": "int", "min": 0, "max": 10000},
+            ],
+        },
+        {
+            "name": "order_line",
+            "fields": [
+                {"name": "order_id", "type": "ref", "to": "purchase_order"},
+                {"name": "product_id", "type": "ref", "to": "product"},
+                {"name": "quantity", "type": "int", "min": 1},
+                {"name": "unit_price", "type": "decimal", "precision": 12, "scale": 4},
+            ],
+        },
+    ],
+}
 # Every name at its longest and every port moved: rendered code must stay formatted and typed.
 LONG_NAMES: dict[str, object] = {
     "project_name": "Purchase Order Hub",
     "project_slug": "purchase_order_hub_platform_for_regions",
-    "resource_name": "purchase_order_line_item",
-    "resource_plural": "purchase_order_line_items",
     "python_version": "3.13",
     "api_port": 18080,
     "data_service_port": 18081,
     "postgres_port": 15432,
-}
-PRESETS = {"defaults": DEFAULTS, "long_names": LONG_NAMES}
+    "resources": [
+        {
+            "name": "warehouse_receiving_dock",
+            "plural": "warehouse_receiving_docks",
+            "fields": [
+                {"name": "dock_code_used_by_the_carriers", "type": "str", "max_length": 10000,
+                 "unique": True},
+                {"name": "fulfilment_status_of_this_dock", "type": "enum",
+                 "values": ["awaiting_confirmation_from_the_supplier", "open_for_deliveries",
+                            "closed_for_maintenance_until_further"]},
+                {"name": "largest_accepted_pallet_weight", "type": "decimal", "precision": 38,
+                 "scale": 10, "required": False},
+            ],
+        },
+        {
+            "name": "purchase_order_line_item",
+            "plural": "purchase_order_line_itemses",
+            "fields": [
+                {"name": "receiving_dock_for_delivery_id", "type": "ref",
+                 "to": "warehouse_receiving_dock"},
+                {"name": "replaces_the_earlier_line_id", "type": "ref",
+                 "to": "purchase_order_line_item", "required": False},
+                {"name": "quantity_ordered_by_the_buyer", "type": "int", "min": -2147483647,
+                 "max": 2147483647},
+                {"name": "expected_delivery_moment_utc", "type": "datetime", "unique": True},
+            ],
+        },
+    ],
+}  # fmt: skip
+PRESETS = {"defaults": DEFAULTS, "minimal": MINIMAL, "catalog": CATALOG, "long_names": LONG_NAMES}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

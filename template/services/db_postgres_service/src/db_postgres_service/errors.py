@@ -16,6 +16,21 @@ class ConflictError(Exception):
         self.detail = detail
 
 
+class MissingReferenceError(Exception):
+    """A reference field points to a row that does not exist."""
+
+    def __init__(self, field: str, value: object) -> None:
+        super().__init__(f"{field} {value} does not exist.")
+        self.field = field
+        self.value = value
+
+
+async def _missing_reference(_request: Request, exc: Exception) -> JSONResponse:
+    field = exc.field if isinstance(exc, MissingReferenceError) else "body"
+    error = {"loc": ["body", field], "msg": str(exc), "type": "reference_not_found"}
+    return JSONResponse(status_code=422, content={"detail": [error]})
+
+
 async def _conflict(_request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc, ConflictError) else "conflict"
     return JSONResponse(status_code=409, content={"detail": detail, "code": "conflict"})
@@ -31,5 +46,6 @@ async def _database_unavailable(_request: Request, _exc: Exception) -> JSONRespo
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(ConflictError, _conflict)
+    app.add_exception_handler(MissingReferenceError, _missing_reference)
     for error in (OperationalError, InterfaceError, PoolTimeoutError, OSError):
         app.add_exception_handler(error, _database_unavailable)

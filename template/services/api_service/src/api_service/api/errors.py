@@ -5,7 +5,7 @@ from fastapi import Request
 from fastapi import status
 from fastapi.responses import JSONResponse
 
-from api_service.application.errors import AlreadyExists
+from api_service.application.errors import Conflict
 from api_service.application.errors import DataServiceError
 from api_service.application.errors import DataServiceUnavailable
 from api_service.application.errors import NotFound
@@ -24,7 +24,7 @@ async def not_found(_request: Request, exc: Exception) -> JSONResponse:
     return _error(status.HTTP_404_NOT_FOUND, "not_found", str(exc))
 
 
-async def already_exists(_request: Request, exc: Exception) -> JSONResponse:
+async def conflict(_request: Request, exc: Exception) -> JSONResponse:
     return _error(status.HTTP_409_CONFLICT, "conflict", str(exc))
 
 
@@ -54,7 +54,7 @@ async def data_service_error(_request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, not_found)
-    app.add_exception_handler(AlreadyExists, already_exists)
+    app.add_exception_handler(Conflict, conflict)
     app.add_exception_handler(InvalidValue, invalid_value)
     app.add_exception_handler(DataServiceUnavailable, data_service_unavailable)
     app.add_exception_handler(DataServiceError, data_service_error)

@@ -12,8 +12,8 @@ class NotFound(ApplicationError):
         self.entity_id = entity_id
 
 
-class AlreadyExists(ApplicationError):
-    """A uniqueness rule kept in the data service refused the write."""
+class Conflict(ApplicationError):
+    """The data service refused a write: a unique value is taken, or the row is still referenced."""
 
 
 class DataServiceUnavailable(ApplicationError):

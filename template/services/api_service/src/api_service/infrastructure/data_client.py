@@ -9,8 +9,10 @@ import httpx
 from fastapi import FastAPI
 from fastapi import Request
 
+from api_service.application.errors import Conflict
 from api_service.application.errors import DataServiceError
 from api_service.application.errors import DataServiceUnavailable
+from api_service.domain.errors import InvalidValue
 from api_service.settings import Settings
 from api_service.settings.data import DataServiceSettings
 
@@ -84,6 +86,17 @@ async def send(client: httpx.AsyncClient, method: str, url: str, **kwargs: Any) 
     if response.status_code >= 500:
         raise DataServiceUnavailable(SERVICE_NAME)
     return response
+
+
+def read_error(response: httpx.Response) -> Exception:
+    """What a refused call means: a conflict, a missing referenced row, or a contract break."""
+    if response.status_code == 409:
+        return Conflict(response.json().get("detail", "Conflict."))
+    if response.status_code == 422:
+        for error in response.json().get("detail", []):
+            if error.get("type") == "reference_not_found":
+                return InvalidValue(str(error["loc"][-1]), str(error["msg"]))
+    return unexpected(response)
 
 
 def unexpected(response: httpx.Response) -> DataServiceError:

@@ -1,0 +1,784 @@
+"""Entity definitions (the `resources` answer): checks, and everything templates print for them.
+
+A resource is `{name, plural?, fields: [{name, type, required?, unique?, ...}]}`. Templates get
+one enriched dict per resource (`entities`) with the Python, Pydantic and SQL spelling of every
+field already worked out here, so the Jinja only places strings.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import re
+from typing import Any
+
+from copier_template_extensions import ContextHook
+from jinja2.ext import Extension
+
+FIELD_TYPES = (
+    "str", "text", "int", "float", "decimal", "bool", "date", "datetime", "uuid", "enum", "ref",
+)  # fmt: skip
+UNIQUE_TYPES = frozenset({"str", "int", "decimal", "date", "datetime", "uuid"})
+# Types whose JSON comes back exactly as sent (decimals and datetimes may be re-spelled).
+COMPARABLE_TYPES = frozenset({"str", "text", "int", "bool", "date", "uuid", "enum"})
+# Field options each type accepts besides name, type, required and unique.
+TYPE_OPTIONS = {
+    "str": {"max_length"},
+    "text": set(),
+    "int": {"min", "max"},
+    "float": {"min", "max"},
+    "decimal": {"precision", "scale"},
+    "bool": set(),
+    "date": set(),
+    "datetime": set(),
+    "uuid": set(),
+    "enum": {"values"},
+    "ref": {"to"},
+}
+RESERVED_FIELD_NAMES = frozenset(
+    {
+        "id", "created_at", "updated_at",                  # added to every resource
+        "offset", "limit", "sort",                         # list query parameters
+        "metadata", "registry",                            # SQLAlchemy declarative attributes
+        "copy", "dict", "json", "schema", "schema_json",   # pydantic BaseModel attributes
+        "construct", "validate", "fields", "details",
+    }
+)  # fmt: skip
+# PostgreSQL reserved key words (the ones that cannot name a table or a column).
+SQL_RESERVED_WORDS = frozenset(
+    {
+        "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
+        "authorization", "binary", "both", "case", "cast", "check", "collate", "collation",
+        "column", "concurrently", "constraint", "create", "cross", "current_catalog",
+        "current_date", "current_role", "current_schema", "current_time",
+        "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct",
+        "do", "else", "end", "except", "false", "fetch", "for", "foreign", "freeze", "from",
+        "full", "grant", "group", "having", "ilike", "in", "initially", "inner", "intersect",
+        "into", "is", "isnull", "join", "lateral", "leading", "left", "like", "limit",
+        "localtime", "localtimestamp", "natural", "not", "notnull", "null", "offset", "on",
+        "only", "or", "order", "outer", "overlaps", "placing", "primary", "references",
+        "returning", "right", "select", "session_user", "similar", "some", "symmetric",
+        "system_user", "table", "tablesample", "then", "to", "trailing", "true", "union",
+        "unique", "user", "using", "variadic", "verbose", "when", "where", "window", "with",
+    }
+)  # fmt: skip
+RESOURCE_NAMES_TAKEN = frozenset(
+    {"health", "ready", "metrics", "docs", "openapi", "redoc", "auth", "base",
+     "api_service", "db_postgres_service", "db_mongo_service", "worker_service", "bot_service"}
+)  # fmt: skip
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+ENUM_VALUE = re.compile(r"^[a-z][a-z0-9_]*$")
+NAME_MAX, PLURAL_MAX, FIELD_MAX, FIELD_COUNT_MAX = 24, 27, 30, 40
+DEFAULT_STR_LENGTH = 255
+
+DEFAULT_RESOURCES: list[dict[str, Any]] = [
+    {
+        "name": "item",
+        "fields": [
+            {"name": "name", "type": "str", "max_length": 100, "unique": True},
+            {"name": "description", "type": "text", "required": False},
+            {"name": "quantity", "type": "int", "required": False, "min": 0},
+        ],
+    }
+]
+
+
+class ResourceError(ValueError):
+    """An answer that cannot render; the message says what is allowed."""
+
+
+# --------------------------------------------------------------------------- naming
+
+
+def pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def plural(name: str) -> str:
+    if re.search(r"[^aeiou]y$", name):
+        return name[:-1] + "ies"
+    if re.search(r"(s|x|z|ch|sh)$", name):
+        return name + "es"
+    return name + "s"
+
+
+def _name_problem(value: Any, what: str, limit: int) -> str:
+    if not isinstance(value, str) or not IDENTIFIER.match(value):
+        return (
+            f'{what} "{value}" is not usable: use lowercase letters, digits and underscores, '
+            "starting with a letter (for example loan_offer)."
+        )
+    if len(value) > limit:
+        return f'{what} "{value}" is {len(value)} characters long; use at most {limit}.'
+    if keyword.iskeyword(value) or keyword.issoftkeyword(value):
+        return f'{what} "{value}" is a Python keyword; pick another name.'
+    if value in SQL_RESERVED_WORDS:
+        return (
+            f'{what} "{value}" is a reserved word in PostgreSQL; pick another name '
+            "(for example account instead of user)."
+        )
+    return ""
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
+    where = f'resource "{resource}", field {position}'
+    if not isinstance(field, dict):
+        raise ResourceError(f"In {where}: a field is a mapping with at least name and type.")
+    name = field.get("name")
+    problem = _name_problem(name, "Field name", FIELD_MAX)
+    if problem:
+        raise ResourceError(f"In {where}: {problem}")
+    where = f'resource "{resource}", field "{name}"'
+    if name in RESERVED_FIELD_NAMES or name.startswith("model_"):
+        raise ResourceError(
+            f"In {where}: the name is reserved (id, created_at and updated_at are added to every "
+            "resource; offset, limit and sort are list parameters); pick another name."
+        )
+    kind = field.get("type")
+    if kind not in FIELD_TYPES:
+        raise ResourceError(
+            f'In {where}: unknown type "{kind}"; use one of {", ".join(FIELD_TYPES)}.'
+        )
+    unknown = sorted(set(field) - {"name", "type", "required", "unique"} - TYPE_OPTIONS[kind])
+    if unknown:
+        allowed = ", ".join(sorted(TYPE_OPTIONS[kind])) or "none"
+        raise ResourceError(
+            f"In {where}: {', '.join(unknown)} is not an option of type {kind} "
+            f"(its options: {allowed})."
+        )
+    for flag in ("required", "unique"):
+        if flag in field and not isinstance(field[flag], bool):
+            raise ResourceError(f"In {where}: {flag} is true or false.")
+    checked = {"name": name, "type": kind, "required": field.get("required", True),
+               "unique": field.get("unique", False)}  # fmt: skip
+    if checked["unique"] and kind not in UNIQUE_TYPES:
+        raise ResourceError(
+            f"In {where}: a {kind} field cannot be unique; unique works on "
+            f"{', '.join(sorted(UNIQUE_TYPES))}."
+        )
+    if kind == "str":
+        length = field.get("max_length", DEFAULT_STR_LENGTH)
+        if not isinstance(length, int) or isinstance(length, bool) or not 1 <= length <= 10000:
+            raise ResourceError(f"In {where}: max_length is a whole number from 1 to 10000.")
+        checked["max_length"] = length
+    if kind in ("int", "float"):
+        for bound in ("min", "max"):
+            value = field.get(bound)
+            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            if value is not None and not (numeric and abs(value) < 2**31):
+                raise ResourceError(f"In {where}: {bound} is a number (within ±2147483647).")
+            if value is not None and kind == "int" and not isinstance(value, int):
+                raise ResourceError(f"In {where}: {bound} of an int field is a whole number.")
+            checked[bound] = value
+        if checked["min"] is not None and checked["max"] is not None:
+            if checked["min"] >= checked["max"]:
+                raise ResourceError(f"In {where}: min must be below max.")
+    if kind == "decimal":
+        precision, scale = field.get("precision", 12), field.get("scale", 2)
+        if not (isinstance(precision, int) and 1 <= precision <= 38):
+            raise ResourceError(f"In {where}: precision is a whole number from 1 to 38.")
+        if not (isinstance(scale, int) and 0 <= scale < precision):
+            raise ResourceError(f"In {where}: scale is a whole number from 0 to precision - 1.")
+        checked |= {"precision": precision, "scale": scale}
+    if kind == "enum":
+        values = field.get("values")
+        if not isinstance(values, list) or not values:
+            raise ResourceError(f"In {where}: an enum needs a list of values, e.g. [draft, sent].")
+        for value in values:
+            if not isinstance(value, str) or not ENUM_VALUE.match(value) or len(value) > 40:
+                raise ResourceError(
+                    f'In {where}: enum value "{value}" is not usable; use lowercase letters, '
+                    "digits and underscores, starting with a letter, at most 40."
+                )
+        if len(set(values)) != len(values):
+            raise ResourceError(f"In {where}: enum values must be different.")
+        checked["values"] = list(values)
+    if kind == "ref":
+        if not name.endswith("_id"):
+            raise ResourceError(
+                f"In {where}: name a reference after what it points to, ending in _id "
+                "(for example customer_id)."
+            )
+        checked["to"] = field.get("to")
+    return checked
+
+
+def check_resources(value: Any) -> list[dict[str, Any]]:
+    """The resources with defaults filled in; raises ResourceError with a clear message."""
+    if not isinstance(value, list) or not value:
+        raise ResourceError(
+            "resources is a non-empty list of {name, plural?, fields: [...]} mappings."
+        )
+    checked: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
+    for position, resource in enumerate(value, start=1):
+        if not isinstance(resource, dict):
+            raise ResourceError(f"Resource {position} is not a mapping with name and fields.")
+        unknown = sorted(set(resource) - {"name", "plural", "fields"})
+        if unknown:
+            raise ResourceError(
+                f"Resource {position}: unknown key(s) {', '.join(unknown)}; "
+                "a resource has name, plural and fields."
+            )
+        name = resource.get("name")
+        problem = _name_problem(name, "Resource name", NAME_MAX)
+        if problem:
+            raise ResourceError(problem)
+        if name in RESOURCE_NAMES_TAKEN:
+            raise ResourceError(
+                f'Resource name "{name}" is taken by a built-in route or module; pick another.'
+            )
+        plural_name = resource.get("plural") or plural(name)
+        problem = _name_problem(plural_name, "Plural", PLURAL_MAX)
+        if problem:
+            raise ResourceError(f'Resource "{name}": {problem}')
+        if plural_name == name:
+            raise ResourceError(f'Resource "{name}": the plural must differ from the name.')
+        for taken in (name, plural_name):
+            if taken in seen:
+                raise ResourceError(
+                    f'Resource "{name}": "{taken}" is already used by resource "{seen[taken]}"; '
+                    "names and plurals must all be different."
+                )
+            seen[taken] = name
+        fields = resource.get("fields")
+        if not isinstance(fields, list) or not fields:
+            raise ResourceError(f'Resource "{name}": fields is a non-empty list.')
+        if len(fields) > FIELD_COUNT_MAX:
+            raise ResourceError(f'Resource "{name}": at most {FIELD_COUNT_MAX} fields.')
+        checked_fields = [_check_field(name, f, i) for i, f in enumerate(fields, start=1)]
+        names = [field["name"] for field in checked_fields]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ResourceError(f'Resource "{name}": field "{duplicates[0]}" appears twice.')
+        checked.append({"name": name, "plural": plural_name, "fields": checked_fields})
+
+    earlier: set[str] = set()
+    for resource in checked:
+        for field in resource["fields"]:
+            if field["type"] != "ref":
+                continue
+            target = field["to"]
+            where = f'resource "{resource["name"]}", field "{field["name"]}"'
+            if target == resource["name"]:
+                if field["required"]:
+                    raise ResourceError(
+                        f"In {where}: a reference to the resource itself must be required: false "
+                        "(the first row has nothing to point to)."
+                    )
+            elif target not in earlier:
+                known = [r["name"] for r in checked]
+                reason = "comes later in the list" if target in known else "does not exist"
+                raise ResourceError(
+                    f'In {where}: the target "{target}" {reason}; a reference points to a '
+                    "resource listed before it (or to its own resource)."
+                )
+        earlier.add(resource["name"])
+    return checked
+
+
+def resources_error(value: Any) -> str:
+    """copier.yml validator: empty when the resources are fine, else the reason."""
+    try:
+        check_resources(value)
+    except ResourceError as error:
+        return str(error)
+    return ""
+
+
+# --------------------------------------------------------------------------- rendering
+
+LINE_LENGTH = 100  # the rendered projects' ruff line length
+
+
+def call(indent: int, head: str, args: list[str], tail: str = "") -> str:
+    """`head(args)tail` on one line when it fits, else one argument per line.
+
+    The trailing comma of the long form is a "magic" one: ruff format keeps it exploded, so the
+    output is formatted for any name length.
+    """
+    pad = " " * indent
+    one_line = f"{pad}{head}({', '.join(args)}){tail}"
+    if len(one_line) <= LINE_LENGTH or not args:
+        return one_line
+    body = "".join(f"{pad}    {arg},\n" for arg in args)
+    return f"{pad}{head}(\n{body}{pad}){tail}"
+
+
+def _declaration(name: str, annotation: str, args: list[str], optional: bool) -> str:
+    """A model field at class-body indent: `name: T`, `name: T = None` or `= Field(...)`."""
+    if optional and not args:
+        return f"    {name}: {annotation} = None"
+    if not args:
+        return f"    {name}: {annotation}"
+    head = f"{name}: {annotation} = Field"
+    return call(4, head, (["default=None"] if optional else []) + args)
+
+
+def _enum_class(resource_class: str, field_name: str) -> str:
+    candidate = pascal(field_name)
+    return (
+        candidate + "Kind"
+        if candidate in (resource_class, resource_class + "Details")
+        else candidate
+    )
+
+
+def _field_view(
+    resource: dict[str, Any], field: dict[str, Any], by_name: dict[str, Any]
+) -> dict[str, Any]:  # noqa: E501
+    name, kind, required = field["name"], field["type"], field["required"]
+    class_name = pascal(resource["name"])
+    table = resource["plural"]
+    enum_class = _enum_class(class_name, name) if kind == "enum" else ""
+    py_type = {
+        "str": "str", "text": "str", "int": "int", "float": "float", "decimal": "Decimal",
+        "bool": "bool", "date": "date", "datetime": "datetime", "uuid": "UUID",
+        "enum": enum_class, "ref": "UUID",
+    }[kind]  # fmt: skip
+    domain_annotation = py_type if required else f"{py_type} | None"
+    # Outside the domain module the enum class is reached through `domain.`.
+    if kind == "enum":
+        py_type = f"domain.{enum_class}"
+    optional_type = f"{py_type} | None"
+    annotation = py_type if required else optional_type
+    # Request bodies refuse datetimes without a time zone.
+    input_type = "AwareDatetime" if kind == "datetime" else py_type
+    input_annotation = input_type if required else f"{input_type} | None"
+    # Constraints as Pydantic arguments (so OpenAPI shows them) and as SQL checks.
+    constraints: list[str] = []
+    checks: list[str] = []
+    if kind == "str":
+        constraints += ["min_length=1", f"max_length={field['max_length']}"]
+    if kind in ("int", "float"):
+        if field.get("min") is not None:
+            constraints.append(f"ge={field['min']!r}")
+            checks.append(f"{name} >= {field['min']!r}")
+        if field.get("max") is not None:
+            constraints.append(f"le={field['max']!r}")
+            checks.append(f"{name} <= {field['max']!r}")
+    if kind == "float":
+        constraints.append("allow_inf_nan=False")
+    if kind == "decimal":
+        constraints += [f"max_digits={field['precision']}", f"decimal_places={field['scale']}"]
+    values_constant = f"{name.upper()}_VALUES"
+    # A check is (model expression, migration expression); enum values live in a constant.
+    check_sources = [(json.dumps(sql), json.dumps(sql)) for sql in checks]
+    if kind == "enum":
+        check_sources.append(
+            (
+                f'column("{name}").in_({values_constant})',
+                f'sa.column("{name}").in_({values_constant})',
+            )
+        )
+    check_views = [
+        {"model": model_expr, "migration": migration_expr, "name": f"{name}_{number}",
+         "full_name": f"ck_{table}_{name}_{number}"}
+        for number, (model_expr, migration_expr) in enumerate(check_sources, start=1)
+    ]  # fmt: skip
+
+    enum_length = max((len(value) for value in field.get("values", [])), default=1)
+    sa_type, migration_type = {
+        "str": (f"String({field.get('max_length')})", f"sa.String(length={field.get('max_length')})"),  # noqa: E501
+        "text": ("Text()", "sa.Text()"),
+        "int": ("Integer()", "sa.Integer()"),
+        "float": ("Float()", "sa.Float()"),
+        "decimal": (f"Numeric({field.get('precision')}, {field.get('scale')})",
+                    f"sa.Numeric(precision={field.get('precision')}, scale={field.get('scale')})"),
+        "bool": ("Boolean()", "sa.Boolean()"),
+        "date": ("Date()", "sa.Date()"),
+        "datetime": ("UtcDateTime()", "UtcDateTime()"),
+        "uuid": ("Uuid()", "sa.Uuid()"),
+        "enum": (f"String({enum_length})", f"sa.String(length={enum_length})"),
+        "ref": ("Uuid()", "sa.Uuid()"),
+    }[kind]  # fmt: skip
+    target = by_name.get(field.get("to") or "", {})
+
+    column_args = [sa_type]
+    if kind == "ref":
+        column_args.append(f'ForeignKey("{target["plural"]}.id")')
+    if field["unique"]:
+        column_args.append("unique=True")
+    if kind == "ref":
+        column_args.append("index=True")
+    model_annotation = "str" if kind == "enum" else py_type
+    if not required:
+        model_annotation += " | None"
+    model_decl = call(4, f"{name}: Mapped[{model_annotation}] = mapped_column", column_args)
+    migration_column = call(
+        8, "sa.Column", [f'"{name}"', migration_type, f"nullable={not required}"], ","
+    )
+
+    value_alias = pascal(name) + "Value"
+    data_type = value_alias if kind == "enum" else py_type
+    data_input = value_alias if kind == "enum" else input_type
+    data_annotation = data_type if required else f"{data_type} | None"
+    return {
+        **field,
+        "nullable": not required,
+        "py_type": py_type,
+        "annotation": annotation,
+        "domain_annotation": domain_annotation,
+        "optional_annotation": optional_type,
+        "enum_class": enum_class,
+        "value_alias": value_alias,
+        "values_constant": values_constant,
+        "choices": field.get("values", []),
+        "checks": check_views,
+        "model_decl": model_decl,
+        "migration_column": migration_column,
+        "api_in_decl": _declaration(name, input_annotation, constraints, not required),
+        "api_patch_decl": _declaration(name, f"{input_type} | None", constraints, True),
+        "api_out_decl": f"    {name}: {annotation}",
+        "api_query_decl": _declaration(name, optional_type, [], True),
+        "data_write_decl": _declaration(
+            name, data_input if required else f"{data_input} | None", constraints, not required
+        ),
+        "data_record_decl": f"    {name}: {data_annotation}",
+        "data_query_decl": _declaration(name, f"{data_type} | None", [], True),
+        "target": target.get("name", ""),
+        "target_plural": target.get("plural", ""),
+        "target_url_path": target.get("plural", "").replace("_", "-"),
+        "target_class": pascal(target["name"]) if target else "",
+        "fk_name": f"fk_{table}_{name}",
+        "create_index": call(
+            4, "op.create_index", [f'op.f("ix_{table}_{name}")', f'"{table}"', f'["{name}"]']
+        ),
+        "drop_index": call(
+            4, "op.drop_index", [f'op.f("ix_{table}_{name}")', f'table_name="{table}"']
+        ),
+        "index_name": f"ix_{table}_{name}",
+        "unique_name": f"uq_{table}_{name}",
+        "self_reference": kind == "ref" and field.get("to") == resource["name"],
+        "is_text": kind in ("str", "text"),
+        "filterable": kind not in ("text", "float"),
+        "sortable": kind != "text",
+        "max_length": field.get("max_length"),
+        "min": field.get("min"),
+        "max": field.get("max"),
+        **_samples(field, enum_class),
+    }
+
+
+def _samples(field: dict[str, Any], enum_class: str) -> dict[str, Any]:
+    """Python source for test data: `json` (a JSON value) and `py` (a domain value), both from
+    an int `n`, so that different n give different values; and `invalid` JSON values."""
+    name, kind = field["name"], field["type"]
+    invalid: list[str] = []
+    domain_invalid: list[str] = []
+    if kind in ("str", "text") and field["required"]:
+        domain_invalid.append('"   "')
+    if kind == "str":
+        length = field["max_length"]
+        domain_invalid.append(f'"x" * {length + 1}')
+        prefix = name[: max(0, min(12, length - 6))]
+        json_value = f'f"{prefix}{{n}}"' if prefix else f"str(n)[-{length}:]"
+        py_value = json_value
+        invalid += ['""', f'"x" * {length + 1}']
+    elif kind == "text":
+        json_value = py_value = f'f"{name} text {{n}}"'
+        invalid.append("12")
+    elif kind in ("int", "float"):
+        low, high = field.get("min"), field.get("max")
+        base = low if low is not None else (high - 1000 if high is not None and high < 0 else 0)
+        step = "n" if kind == "int" else "n / 4"
+        if high is not None:
+            span = int(high - base) or 1
+            json_value = (
+                f"{base!r} + (n % {span})" if kind == "int" else f"{base!r} + (n % {span}) / 2"
+            )  # noqa: E501
+        else:
+            json_value = f"{base!r} + {step}"
+        py_value = json_value
+        invalid.append('"many"')
+        for bound in (low - 1 if low is not None else None, high + 1 if high is not None else None):
+            if bound is not None:
+                invalid.append(repr(bound))
+                domain_invalid.append(repr(bound))
+    elif kind == "decimal":
+        digits = field["precision"] - field["scale"]
+        fraction = "." + "5" * field["scale"] if field["scale"] else ""
+        modulo = 10 ** min(digits, 6)
+        json_value = f'f"{{n % {modulo}}}{fraction}"'
+        py_value = f"Decimal({json_value})"
+        invalid += ['"lots"', f'"{"9" * (digits + 1)}"']
+    elif kind == "bool":
+        json_value = py_value = "n % 2 == 0"
+        invalid.append('"maybe"')
+    elif kind == "date":
+        json_value = 'f"{2000 + n}-06-15"'
+        py_value = "date(2000 + n, 6, 15)"
+        invalid.append('"2024-02-30"')
+    elif kind == "datetime":
+        json_value = 'f"{2000 + n}-06-15T12:00:00+00:00"'
+        py_value = "datetime(2000 + n, 6, 15, 12, tzinfo=UTC)"
+        invalid += ['"2024-06-15T12:00:00"', '"yesterday"']
+    elif kind == "uuid":
+        json_value = 'f"00000000-0000-4000-8000-{n:012d}"'
+        py_value = "UUID(int=n)"
+        invalid.append('"not-a-uuid"')
+    elif kind == "enum":
+        values = field["values"]
+        json_value = f"{exploded(values, 8)}[n % {len(values)}]"
+        py_value = f"list(domain.{enum_class})[n % {len(values)}]"
+        invalid.append('"not_a_value"')
+    else:  # ref: the factories create the target and pass its id
+        json_value = "None"
+        py_value = "UUID(int=n)"
+        invalid.append('"not-a-uuid"')
+    return {
+        "json_sample": json_value,
+        "py_sample": py_value,
+        "invalid": invalid,
+        "domain_invalid": domain_invalid,
+    }
+
+
+def _tuple_source(indent: int, head: str, items: list[str]) -> str:
+    """`head (items)` as ruff formats a tuple: one line when it fits, else one item per line."""
+    pad = " " * indent
+    if len(items) == 1:
+        one_line = f"{pad}{head}({items[0]},)"
+        if len(one_line) <= LINE_LENGTH:
+            return one_line
+    body = "".join(item.lstrip(" ") and f"{item}\n" for item in items)
+    return f"{pad}{head}(\n{body}{pad})"
+
+
+def tuple_assignment(indent: int, name: str, items: list[str]) -> str:
+    """`name = (items)` as ruff formats it: one line when it fits, else one item per line."""
+    pad = " " * indent
+    one_line = (
+        f"{pad}{name} = ({items[0]},)" if len(items) == 1 else f"{pad}{name} = ({', '.join(items)})"
+    )
+    if len(one_line) <= LINE_LENGTH:
+        return one_line
+    body = "".join(f"{pad}    {item},\n" for item in items)
+    return f"{pad}{name} = (\n{body}{pad})"
+
+
+def _model_table_args(fields: list[dict[str, Any]]) -> str:
+    checks = [check for field in fields for check in field["checks"]]
+    if not checks:
+        return ""
+    if len(checks) == 1:
+        check = checks[0]
+        one_line = (
+            f'    __table_args__ = (CheckConstraint({check["model"]}, name="{check["name"]}"),)'
+        )
+        if len(one_line) <= LINE_LENGTH:
+            return one_line
+    items = [
+        call(8, "CheckConstraint", [check["model"], f'name="{check["name"]}"'], ",")
+        for check in checks
+    ]
+    return "    __table_args__ = (\n" + "\n".join(items) + "\n    )"
+
+
+def _migration_items(table: str, fields: list[dict[str, Any]]) -> list[str]:
+    """Columns and constraints of the create_table call, each already indented and formatted."""
+    items = [call(8, "sa.Column", ['"id"', "sa.Uuid()", "nullable=False"], ",")]
+    items += [field["migration_column"] for field in fields]
+    items += [
+        call(8, "sa.Column", [f'"{name}"', "UtcDateTime()", "nullable=False"], ",")
+        for name in ("created_at", "updated_at")
+    ]
+    for field in fields:
+        for check in field["checks"]:
+            items.append(
+                call(8, "sa.CheckConstraint",
+                     [check["migration"], f'name=op.f("{check["full_name"]}")'], ",")
+            )  # fmt: skip
+        if field["type"] == "ref":
+            args = [f'["{field["name"]}"]', f'["{field["target_plural"]}.id"]',
+                    f'name=op.f("{field["fk_name"]}")']  # fmt: skip
+            items.append(call(8, "sa.ForeignKeyConstraint", args, ","))
+    items.append(call(8, "sa.PrimaryKeyConstraint", ['"id"', f'name=op.f("pk_{table}")'], ","))
+    for field in fields:
+        if field["unique"]:
+            args = [f'"{field["name"]}"', f'name=op.f("{field["unique_name"]}")']
+            items.append(call(8, "sa.UniqueConstraint", args, ","))
+    return items
+
+
+def _example_json(fields: list[dict[str, Any]]) -> str:
+    """A valid JSON body (references left out) for the docs' curl examples."""
+    # The samples are expressions this module wrote itself, over the number n.
+    values = {
+        field["name"]: eval(field["json_sample"], {"__builtins__": {"str": str}}, {"n": 1})  # noqa: S307
+        for field in fields
+        if field["type"] != "ref"
+    }
+    return json.dumps(values)
+
+
+def _sa_names(fields: list[dict[str, Any]]) -> list[str]:
+    """Names the model module imports from sqlalchemy."""
+    names = {"Uuid"}
+    for field in fields:
+        type_name = field["model_decl"].split("mapped_column(", 1)[1].split("(", 1)[0].strip()
+        if type_name != "UtcDateTime":
+            names.add(type_name)
+        if field["type"] == "ref":
+            names.add("ForeignKey")
+        if field["checks"]:
+            names.add("CheckConstraint")
+        if field["type"] == "enum":
+            names.add("column")
+    return sorted(names, key=lambda name: (not name[0].isupper(), name))
+
+
+def build_entities(resources: Any) -> list[dict[str, Any]]:
+    """Enriched resources in answer order; the defaults when the answer is not (yet) there."""
+    try:
+        checked = check_resources(resources if resources is not None else DEFAULT_RESOURCES)
+    except ResourceError:
+        # Questions are still being answered (the hook also runs for them); the validator
+        # reports the problem, so render the defaults meanwhile.
+        checked = check_resources(DEFAULT_RESOURCES)
+    by_name = {resource["name"]: resource for resource in checked}
+    entities: list[dict[str, Any]] = []
+    previous_revision: str | None = None
+    for index, resource in enumerate(checked, start=1):
+        fields = [_field_view(resource, field, by_name) for field in resource["fields"]]
+        kinds = {field["type"] for field in fields}
+        revision = f"{index:04d}_{resource['plural']}"
+        refs = [field for field in fields if field["type"] == "ref"]
+        filter_candidates = [f for f in fields if f["filterable"] and f["type"] != "ref"] + [
+            f for f in refs if f["required"] and not f["self_reference"]
+        ]
+        patch_candidates = sorted(
+            (f for f in fields if f["type"] != "ref"),
+            key=lambda f: (f["type"] not in COMPARABLE_TYPES, f["unique"], f["type"] != "str"),
+        )
+        sort_keys = ["created_at", "updated_at", *(f["name"] for f in fields if f["sortable"])]
+        entities.append(
+            {
+                "index": index,
+                "name": resource["name"],
+                "plural": resource["plural"],
+                "class_name": pascal(resource["name"]),
+                "label": resource["name"].replace("_", " "),
+                "plural_label": resource["plural"].replace("_", " "),
+                "url_path": resource["plural"].replace("_", "-"),
+                "api_router": call(
+                    0,
+                    "router = APIRouter",
+                    [
+                        f'prefix="/api/v1/{resource["plural"].replace("_", "-")}"',
+                        f'tags=["{resource["plural"]}"]',
+                    ],
+                ),
+                "data_router": call(
+                    0,
+                    "router = APIRouter",
+                    [
+                        f'prefix="/v1/{resource["plural"].replace("_", "-")}"',
+                        f'tags=["{resource["plural"]}"]',
+                    ],
+                ),
+                "fields": fields,
+                "revision": revision[:32],
+                "down_revision": previous_revision,
+                "migration_file": f"{index:04d}_create_{resource['plural']}",
+                "kinds": sorted(kinds),
+                "uses_date": "date" in kinds,
+                "uses_datetime": "datetime" in kinds,
+                "uses_decimal": "decimal" in kinds,
+                "uses_uuid": bool(kinds & {"uuid", "ref"}),
+                "uses_enum": "enum" in kinds,
+                "enums": [field for field in fields if field["type"] == "enum"],
+                "refs": refs,
+                "ref_targets": sorted(
+                    {field["target"] for field in refs if not field["self_reference"]}
+                ),  # noqa: E501
+                "unique_fields": [field for field in fields if field["unique"]],
+                "filter_fields": [field for field in fields if field["filterable"]],
+                "sort_values": [v for key in sort_keys for v in (key, "-" + key)],
+                "filter_example": filter_candidates[0] if filter_candidates else None,
+                "patch_field": patch_candidates[0] if patch_candidates else None,
+                "required_names": [f["name"] for f in fields if f["required"]],
+                "text_names": [f["name"] for f in fields if f["is_text"]],
+                "max_lengths": {f["name"]: f["max_length"] for f in fields if f["type"] == "str"},
+                "minimums": {f["name"]: f["min"] for f in fields if f.get("min") is not None},
+                "maximums": {f["name"]: f["max"] for f in fields if f.get("max") is not None},
+                "domain_invalid": [(f["name"], v) for f in fields for v in f["domain_invalid"]],
+                "invalid": [(f["name"], v) for f in fields for v in f["invalid"]],
+                "checks": [check for field in fields for check in field["checks"]],
+                "required_text": [f for f in fields if f["is_text"] and f["required"]],
+                "referenced_by": [],
+                "example_json": _example_json(fields),
+                "unique_fields_source": tuple_assignment(
+                    4, "unique_fields", [f'"{f["name"]}"' for f in fields if f["unique"]]
+                )
+                if any(f["unique"] for f in fields)
+                else "",
+                "references_source": tuple_assignment(
+                    4,
+                    "references",
+                    [f'("{f["name"]}", models.{f["target_class"]})' for f in refs],
+                )
+                if refs
+                else "",
+                "model_table_args": _model_table_args(fields),
+                "migration_items": _migration_items(resource["plural"], fields),
+                "sa_names": _sa_names(fields),
+            }
+        )
+        previous_revision = revision[:32]
+    by_entity = {entity["name"]: entity for entity in entities}
+    for entity in entities:
+        for field in entity["refs"]:
+            if not field["self_reference"]:
+                by_entity[field["target"]]["referenced_by"].append(
+                    {"entity": entity["name"], "field": field["name"]}
+                )
+    return entities
+
+
+def _literal(value: Any) -> str:
+    return json.dumps(value) if isinstance(value, str) else repr(value)
+
+
+def exploded(value: list[Any] | dict[str, Any], indent: int = 0) -> str:
+    """A list or dict as Python source, one item per line with a trailing comma, so that ruff
+    format leaves it as it is whatever its length; `[]` or `{}` when empty."""
+    pad = " " * indent
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = "".join(f"{pad}    {_literal(k)}: {_literal(v)},\n" for k, v in value.items())
+        return "{\n" + items + pad + "}"
+    if not value:
+        return "[]"
+    return "[\n" + "".join(f"{pad}    {_literal(item)},\n" for item in value) + pad + "]"
+
+
+class ResourceChecks(Extension):
+    """Filters for resources: the question's validator and exploded Python literals."""
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        environment.filters["resources_error"] = resources_error
+        environment.filters["exploded"] = exploded
+
+
+_ENTITY_CACHE: dict[str, list[dict[str, Any]]] = {}
+
+
+def entities_for(resources: Any) -> list[dict[str, Any]]:
+    """build_entities, computed once per distinct answer (the hook runs for every file)."""
+    key = json.dumps(resources, sort_keys=True, default=str)
+    if key not in _ENTITY_CACHE:
+        _ENTITY_CACHE[key] = build_entities(resources)
+    return _ENTITY_CACHE[key]
+
+
+class EntityContext(ContextHook):
+    """Adds `entities`, the enriched resources, to the rendering context."""
+
+    def hook(self, context: dict[str, Any]) -> None:
+        context["entities"] = entities_for(context.get("resources"))

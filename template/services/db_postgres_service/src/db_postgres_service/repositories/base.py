@@ -1,0 +1,103 @@
+"""What every repository does the same way: paging, filters, checks, one transaction per call."""
+
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import BaseModel
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db_postgres_service.errors import ConflictError
+from db_postgres_service.errors import MissingReferenceError
+from db_postgres_service.models import Base
+
+
+class SqlRepository[M: Base]:
+    model: ClassVar[type[Any]]
+    unique_fields: ClassVar[Sequence[str]] = ()
+    # (reference field, the model its value must exist in)
+    references: ClassVar[Sequence[tuple[str, type[Base]]]] = ()
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def page(
+        self,
+        *,
+        offset: int,
+        limit: int,
+        sort: str,
+        filters: Mapping[str, Any],
+    ) -> tuple[Sequence[M], int]:
+        model = self.model
+        conditions = [getattr(model, name) == value for name, value in filters.items()]
+        count = select(func.count()).select_from(model).where(*conditions)
+        total = await self._session.scalar(count)
+        descending = sort.startswith("-")
+        columns = (getattr(model, sort.removeprefix("-")), model.id)
+        order = [column.desc() if descending else column.asc() for column in columns]
+        statement = select(model).where(*conditions).order_by(*order)
+        rows = await self._session.scalars(statement.offset(offset).limit(limit))
+        return rows.all(), total or 0
+
+    async def get(self, entity_id: UUID) -> M | None:
+        row: M | None = await self._session.get(self.model, entity_id)
+        return row
+
+    async def add(self, data: BaseModel) -> M:
+        await self._check(data, own_id=None)
+        row: M = self.model(**data.model_dump())
+        self._session.add(row)
+        await self._commit()
+        return row
+
+    async def replace(self, entity_id: UUID, data: BaseModel) -> M | None:
+        row = await self.get(entity_id)
+        if row is None:
+            return None
+        await self._check(data, own_id=entity_id)
+        for name, value in data.model_dump().items():
+            setattr(row, name, value)
+        await self._commit()
+        return row
+
+    async def delete(self, entity_id: UUID) -> bool:
+        row = await self.get(entity_id)
+        if row is None:
+            return False
+        await self._session.delete(row)
+        await self._commit()
+        return True
+
+    async def _check(self, data: BaseModel, *, own_id: UUID | None) -> None:
+        """Name the field at fault before the database refuses the write without saying which."""
+        model = self.model
+        for name in self.unique_fields:
+            value = getattr(data, name)
+            if value is None:
+                continue
+            clash = select(model.id).where(getattr(model, name) == value, model.id != own_id)
+            if await self._session.scalar(clash.limit(1)) is not None:
+                raise ConflictError(f"{name} {value!r} is already taken.")
+        for name, target in self.references:
+            value = getattr(data, name)
+            if value is not None and await self._session.get(target, value) is None:
+                raise MissingReferenceError(name, value)
+
+    async def _commit(self) -> None:
+        # The checks above cannot see concurrent writes: the constraints still decide.
+        try:
+            await self._session.commit()
+        except IntegrityError as exc:
+            await self._session.rollback()
+            if "foreign key" in str(exc.orig).lower():
+                raise ConflictError(
+                    "The write breaks a reference: the row is still referenced by others, "
+                    "or refers to one that no longer exists."
+                ) from exc
+            raise ConflictError("A unique value is already taken.") from exc
