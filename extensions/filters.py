@@ -41,32 +41,11 @@ SERVICE_NAMES = frozenset(
         "bot_service",
     }
 )
-ROUTE_NAMES = frozenset({"health", "ready", "metrics", "docs", "openapi", "redoc", "auth"})
-SQL_RESERVED_WORDS = frozenset(
-    {
-        "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
-        "authorization", "binary", "both", "case", "cast", "check", "collate", "collation",
-        "column", "concurrently", "constraint", "create", "cross", "current_catalog",
-        "current_date", "current_role", "current_schema", "current_time",
-        "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct",
-        "do", "else", "end", "except", "false", "fetch", "for", "foreign", "freeze", "from",
-        "full", "grant", "group", "having", "ilike", "in", "initially", "inner", "intersect",
-        "into", "is", "isnull", "join", "lateral", "leading", "left", "like", "limit",
-        "localtime", "localtimestamp", "natural", "not", "notnull", "null", "offset", "on",
-        "only", "or", "order", "outer", "overlaps", "placing", "primary", "references",
-        "returning", "right", "select", "session_user", "similar", "some", "symmetric",
-        "system_user", "table", "tablesample", "then", "to", "trailing", "true", "union",
-        "unique", "user", "using", "variadic", "verbose", "when", "where", "window", "with",
-    }
-)  # fmt: skip
-
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 EMAIL = re.compile(
     r"^[^@\s]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
 )
 PORT_MIN, PORT_MAX = 1024, 65535
-RESOURCE_MAX_LENGTH = 24
-PLURAL_MAX_LENGTH = 27
 
 
 def snake(value: str) -> str:
@@ -156,42 +135,12 @@ def port_error(value: Any, *taken: Any) -> str:
     return ""
 
 
-def resource_error(
-    value: Any, what: str = "Resource name", limit: int = RESOURCE_MAX_LENGTH
-) -> str:
-    error = _identifier_error(value, what)
-    if error:
-        return error
-    if len(value) > limit:
-        return (
-            f'{what} "{value}" is {len(value)} characters long; use at most {limit} '
-            "(it also names the table, its constraints and its migration)."
-        )
-    if value in SQL_RESERVED_WORDS:
-        return (
-            f'{what} "{value}" is a reserved word in PostgreSQL; '
-            "pick another name (for example account instead of user)."
-        )
-    if value in ROUTE_NAMES or value in SERVICE_NAMES:
-        return f'{what} "{value}" is taken by a built-in route or service; pick another name.'
-    return ""
-
-
 def database_error(value: Any) -> str:
     error = _identifier_error(value, "Database name")
     if error:
         return error
     if len(value) > 63:
         return f'Database name "{value}" is {len(value)} characters long; PostgreSQL allows 63.'
-    return ""
-
-
-def plural_error(value: Any, singular: str) -> str:
-    error = resource_error(value, "Plural", PLURAL_MAX_LENGTH)
-    if error:
-        return error
-    if value == singular:
-        return f'The plural "{value}" must differ from the singular name.'
     return ""
 
 
@@ -211,8 +160,6 @@ class NamingFilters(Extension):
                 "slug_error": slug_error,
                 "email_error": email_error,
                 "port_error": port_error,
-                "resource_error": resource_error,
-                "plural_error": plural_error,
                 "database_error": database_error,
             }
         )

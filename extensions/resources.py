@@ -62,9 +62,19 @@ SQL_RESERVED_WORDS = frozenset(
         "unique", "user", "using", "variadic", "verbose", "when", "where", "window", "with",
     }
 )  # fmt: skip
+# Routes, services and the modules beside which a resource's own modules are rendered.
 RESOURCE_NAMES_TAKEN = frozenset(
-    {"health", "ready", "metrics", "docs", "openapi", "redoc", "auth", "base",
-     "api_service", "db_postgres_service", "db_mongo_service", "worker_service", "bot_service"}
+    {"health", "ready", "metrics", "docs", "openapi", "redoc", "auth", "users",
+     "api_service", "db_postgres_service", "db_mongo_service", "worker_service", "bot_service",
+     "api", "application", "base", "conftest", "core", "data", "data_client", "database",
+     "deps", "domain", "errors", "factories", "fakes", "infrastructure", "main", "memory",
+     "migrations", "models", "pagination", "ports", "repositories", "routes", "rules",
+     "schemas", "settings", "tests", "use_cases", "wiring"}
+)  # fmt: skip
+# Names that field annotations use: a field named like one would hide it in a class body.
+TYPE_NAMES = frozenset(
+    {"str", "int", "float", "bool", "date", "datetime", "list", "dict", "set", "tuple",
+     "type", "object", "bytes", "any", "n"}
 )  # fmt: skip
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 ENUM_VALUE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -102,7 +112,7 @@ def plural(name: str) -> str:
     return name + "s"
 
 
-def _name_problem(value: Any, what: str, limit: int) -> str:
+def _name_problem(value: Any, what: str, limit: int, *, sql: bool = True) -> str:
     if not isinstance(value, str) or not IDENTIFIER.match(value):
         return (
             f'{what} "{value}" is not usable: use lowercase letters, digits and underscores, '
@@ -112,7 +122,7 @@ def _name_problem(value: Any, what: str, limit: int) -> str:
         return f'{what} "{value}" is {len(value)} characters long; use at most {limit}.'
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
         return f'{what} "{value}" is a Python keyword; pick another name.'
-    if value in SQL_RESERVED_WORDS:
+    if sql and value in SQL_RESERVED_WORDS:
         return (
             f'{what} "{value}" is a reserved word in PostgreSQL; pick another name '
             "(for example account instead of user)."
@@ -132,10 +142,11 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
     if problem:
         raise ResourceError(f"In {where}: {problem}")
     where = f'resource "{resource}", field "{name}"'
-    if name in RESERVED_FIELD_NAMES or name.startswith("model_"):
+    if name in RESERVED_FIELD_NAMES or name in TYPE_NAMES or name.startswith("model_"):
         raise ResourceError(
             f"In {where}: the name is reserved (id, created_at and updated_at are added to every "
-            "resource; offset, limit and sort are list parameters); pick another name."
+            "resource; offset, limit and sort are list parameters; type names such as date "
+            "would hide the type); pick another name."
         )
     kind = field.get("type")
     if kind not in FIELD_TYPES:
@@ -173,9 +184,9 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
             if value is not None and kind == "int" and not isinstance(value, int):
                 raise ResourceError(f"In {where}: {bound} of an int field is a whole number.")
             checked[bound] = value
-        if checked["min"] is not None and checked["max"] is not None:
-            if checked["min"] >= checked["max"]:
-                raise ResourceError(f"In {where}: min must be below max.")
+        low, high = checked["min"], checked["max"]
+        if low is not None and high is not None and low >= high:
+            raise ResourceError(f"In {where}: min must be below max.")
     if kind == "decimal":
         precision, scale = field.get("precision", 12), field.get("scale", 2)
         if not (isinstance(precision, int) and 1 <= precision <= 38):
@@ -224,12 +235,14 @@ def check_resources(value: Any) -> list[dict[str, Any]]:
                 "a resource has name, plural and fields."
             )
         name = resource.get("name")
-        problem = _name_problem(name, "Resource name", NAME_MAX)
+        # Only the plural names a table, so only the plural must avoid SQL's reserved words.
+        problem = _name_problem(name, "Resource name", NAME_MAX, sql=False)
         if problem:
             raise ResourceError(problem)
-        if name in RESOURCE_NAMES_TAKEN:
+        if name in RESOURCE_NAMES_TAKEN or plural(name) in RESOURCE_NAMES_TAKEN:
             raise ResourceError(
-                f'Resource name "{name}" is taken by a built-in route or module; pick another.'
+                f'Resource name "{name}" is taken by a built-in route or module of the '
+                "services; pick another."
             )
         plural_name = resource.get("plural") or plural(name)
         problem = _name_problem(plural_name, "Plural", PLURAL_MAX)
@@ -329,7 +342,7 @@ def _enum_class(resource_class: str, field_name: str) -> str:
 
 def _field_view(
     resource: dict[str, Any], field: dict[str, Any], by_name: dict[str, Any]
-) -> dict[str, Any]:  # noqa: E501
+) -> dict[str, Any]:
     name, kind, required = field["name"], field["type"], field["required"]
     class_name = pascal(resource["name"])
     table = resource["plural"]
@@ -489,7 +502,7 @@ def _samples(field: dict[str, Any], enum_class: str) -> dict[str, Any]:
             span = int(high - base) or 1
             json_value = (
                 f"{base!r} + (n % {span})" if kind == "int" else f"{base!r} + (n % {span}) / 2"
-            )  # noqa: E501
+            )
         else:
             json_value = f"{base!r} + {step}"
         py_value = json_value
@@ -608,7 +621,7 @@ def _example_json(fields: list[dict[str, Any]]) -> str:
     """A valid JSON body (references left out) for the docs' curl examples."""
     # The samples are expressions this module wrote itself, over the number n.
     values = {
-        field["name"]: eval(field["json_sample"], {"__builtins__": {"str": str}}, {"n": 1})  # noqa: S307
+        field["name"]: eval(field["json_sample"], {"__builtins__": {"str": str}}, {"n": 1})
         for field in fields
         if field["type"] != "ref"
     }
@@ -694,7 +707,7 @@ def build_entities(resources: Any) -> list[dict[str, Any]]:
                 "refs": refs,
                 "ref_targets": sorted(
                     {field["target"] for field in refs if not field["self_reference"]}
-                ),  # noqa: E501
+                ),
                 "unique_fields": [field for field in fields if field["unique"]],
                 "filter_fields": [field for field in fields if field["filterable"]],
                 "sort_values": [v for key in sort_keys for v in (key, "-" + key)],

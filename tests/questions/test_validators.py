@@ -19,13 +19,13 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
     ({"maturity_level": 4}, "Level 4 (Production) is not available"),
     ({"modules": ["redis"]}, "redis are not available"),
     ({"modules": ["workers", "bot"]}, "bot, workers are not available"),
-    ({"resource_name": "Item"}, "lowercase letters"),
-    ({"resource_name": "class"}, "Python keyword"),
-    ({"resource_name": "user"}, "reserved word in PostgreSQL"),
-    ({"resource_name": "health"}, "built-in route"),
-    ({"resource_name": "r" * 25}, "at most 24"),
-    ({"resource_name": "sheep", "resource_plural": "sheep"}, "must differ"),
-    ({"resource_plural": "Items"}, "lowercase letters"),
+    ({"resources": []}, "non-empty list"),
+    ({"resources": [{"name": "Item", "fields": [{"name": "a", "type": "str"}]}]}, "lowercase"),
+    ({"resources": [{"name": "item", "fields": [{"name": "a", "type": "money"}]}]}, "unknown type"),
+    (
+        {"resources": [{"name": "item", "fields": [{"name": "b_id", "type": "ref", "to": "x"}]}]},
+        "does not exist",
+    ),
     ({"postgres_db": "1shop"}, "lowercase letters"),
     ({"api_port": 80}, "out of range"),
     ({"api_port": 70000}, "out of range"),
@@ -63,13 +63,21 @@ def test_a_level_that_does_not_exist_is_refused(copie: Any) -> None:
     [
         {"project_name": "P2P Lending", "project_slug": "p2p_lending"},
         {"author_email": "ops+platform@lending.example.org"},
-        {"resource_name": "loan_offer"},
-        {"resource_name": "person", "resource_plural": "people"},
+        {"resources": [{"name": "loan_offer", "fields": [{"name": "amount", "type": "decimal"}]}]},
+        {
+            "resources": [
+                {
+                    "name": "person",
+                    "plural": "people",
+                    "fields": [{"name": "nickname", "type": "str", "required": False}],
+                }
+            ]
+        },
         {"api_port": 9000, "data_service_port": 9001, "postgres_port": 6543},
         {"python_version": "3.13", "latency_target_ms": 150, "availability_target": "99.95%"},
     ],
 )
-def test_good_answers_are_accepted(copie: Any, answers: dict[str, Any]) -> None:
+def test_good_answers_are_accepted(copie: Any, answers: dict[str, Any]) -> None:  # fmt: skip
     result = copie.copy(extra_answers=answers)
 
     assert result.exit_code == 0, result.exception

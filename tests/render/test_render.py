@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import LONG_NAMES
+from tests.conftest import CATALOG, LONG_NAMES
 from tests.support.project import find_python, render, rendered_files
 
 LEVEL_1_FILES = """
@@ -28,26 +29,20 @@ services/api_service/pyproject.toml
 services/api_service/src/api_service/__init__.py
 services/api_service/src/api_service/api/__init__.py
 services/api_service/src/api_service/api/deps/__init__.py
-services/api_service/src/api_service/api/deps/{name}.py
 services/api_service/src/api_service/api/errors.py
 services/api_service/src/api_service/api/routes/__init__.py
-services/api_service/src/api_service/api/routes/{name}.py
 services/api_service/src/api_service/api/schemas/__init__.py
-services/api_service/src/api_service/api/schemas/{name}.py
 services/api_service/src/api_service/application/__init__.py
 services/api_service/src/api_service/application/errors.py
 services/api_service/src/api_service/application/pagination.py
 services/api_service/src/api_service/application/ports/__init__.py
-services/api_service/src/api_service/application/ports/{name}.py
 services/api_service/src/api_service/application/use_cases/__init__.py
-services/api_service/src/api_service/application/use_cases/{name}.py
 services/api_service/src/api_service/domain/__init__.py
 services/api_service/src/api_service/domain/errors.py
-services/api_service/src/api_service/domain/{name}.py
+services/api_service/src/api_service/domain/rules.py
 services/api_service/src/api_service/infrastructure/__init__.py
 services/api_service/src/api_service/infrastructure/data_client.py
 services/api_service/src/api_service/infrastructure/repositories/__init__.py
-services/api_service/src/api_service/infrastructure/repositories/{name}.py
 services/api_service/src/api_service/main.py
 services/api_service/src/api_service/py.typed
 services/api_service/src/api_service/settings/__init__.py
@@ -58,21 +53,18 @@ services/api_service/tests/__init__.py
 services/api_service/tests/conftest.py
 services/api_service/tests/contract/__init__.py
 services/api_service/tests/contract/test_architecture.py
+services/api_service/tests/factories/__init__.py
 services/api_service/tests/fakes/__init__.py
-services/api_service/tests/fakes/{name}.py
+services/api_service/tests/fakes/memory.py
 services/api_service/tests/integration/__init__.py
 services/api_service/tests/integration/test_data_service_outage.py
-services/api_service/tests/integration/test_{name}_api.py
 services/api_service/tests/unit/__init__.py
 services/api_service/tests/unit/test_data_client.py
-services/api_service/tests/unit/test_{name}_domain.py
-services/api_service/tests/unit/test_{name}_use_cases.py
 services/db_postgres_service/.dockerignore
 services/db_postgres_service/Dockerfile
 services/db_postgres_service/alembic.ini
 services/db_postgres_service/migrations/env.py
 services/db_postgres_service/migrations/script.py.mako
-services/db_postgres_service/migrations/versions/0001_create_{plural}.py
 services/db_postgres_service/pyproject.toml
 services/db_postgres_service/src/db_postgres_service/__init__.py
 services/db_postgres_service/src/db_postgres_service/database.py
@@ -80,24 +72,47 @@ services/db_postgres_service/src/db_postgres_service/errors.py
 services/db_postgres_service/src/db_postgres_service/main.py
 services/db_postgres_service/src/db_postgres_service/models/__init__.py
 services/db_postgres_service/src/db_postgres_service/models/base.py
-services/db_postgres_service/src/db_postgres_service/models/{name}.py
 services/db_postgres_service/src/db_postgres_service/py.typed
 services/db_postgres_service/src/db_postgres_service/repositories/__init__.py
-services/db_postgres_service/src/db_postgres_service/repositories/{name}.py
+services/db_postgres_service/src/db_postgres_service/repositories/base.py
 services/db_postgres_service/src/db_postgres_service/routes/__init__.py
-services/db_postgres_service/src/db_postgres_service/routes/{name}.py
 services/db_postgres_service/src/db_postgres_service/schemas/__init__.py
-services/db_postgres_service/src/db_postgres_service/schemas/{name}.py
 services/db_postgres_service/src/db_postgres_service/settings.py
 services/db_postgres_service/tests/__init__.py
 services/db_postgres_service/tests/conftest.py
+services/db_postgres_service/tests/factories/__init__.py
 services/db_postgres_service/tests/test_database.py
+"""
+# Rendered once per resource.
+RESOURCE_FILES = """
+services/api_service/src/api_service/api/deps/{name}.py
+services/api_service/src/api_service/api/routes/{name}.py
+services/api_service/src/api_service/api/schemas/{name}.py
+services/api_service/src/api_service/application/ports/{name}.py
+services/api_service/src/api_service/application/use_cases/{name}.py
+services/api_service/src/api_service/domain/{name}.py
+services/api_service/src/api_service/infrastructure/repositories/{name}.py
+services/api_service/tests/factories/{name}.py
+services/api_service/tests/fakes/{name}.py
+services/api_service/tests/integration/test_{name}_api.py
+services/api_service/tests/unit/test_{name}_domain.py
+services/api_service/tests/unit/test_{name}_use_cases.py
+services/db_postgres_service/migrations/versions/{migration}.py
+services/db_postgres_service/src/db_postgres_service/models/{name}.py
+services/db_postgres_service/src/db_postgres_service/repositories/{name}.py
+services/db_postgres_service/src/db_postgres_service/routes/{name}.py
+services/db_postgres_service/src/db_postgres_service/schemas/{name}.py
+services/db_postgres_service/tests/factories/{name}.py
 services/db_postgres_service/tests/test_{name}_routes.py
 """
 
 
-def expected_files(name: str, plural: str) -> set[str]:
-    return {line.format(name=name, plural=plural) for line in LEVEL_1_FILES.split()}
+def expected_files(*resources: tuple[str, str]) -> set[str]:
+    """The Level 1 file set for resources given as (name, migration file stem)."""
+    files = set(LEVEL_1_FILES.split())
+    for name, migration in resources:
+        files |= {line.format(name=name, migration=migration) for line in RESOURCE_FILES.split()}
+    return files
 
 
 @pytest.fixture(scope="module")
@@ -106,14 +121,31 @@ def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_defaults_render_the_level_1_file_set(default_project: Path) -> None:
-    assert rendered_files(default_project) == expected_files("item", "items")
+    assert rendered_files(default_project) == expected_files(("item", "0001_create_items"))
 
 
-def test_the_resource_answer_names_the_resource_files(copie: Any) -> None:
-    result = copie.copy(extra_answers={"resource_name": "loan_offer"})
+def test_every_resource_gets_its_own_files(copie: Any) -> None:
+    result = copie.copy(extra_answers=CATALOG)
 
     assert result.exit_code == 0, result.exception
-    assert rendered_files(result.project_dir) == expected_files("loan_offer", "loan_offers")
+    assert rendered_files(result.project_dir) == expected_files(
+        ("customer", "0001_create_customers"),
+        ("product", "0002_create_products"),
+        ("category", "0003_create_categories"),
+        ("purchase_order", "0004_create_purchase_orders"),
+        ("order_line", "0005_create_order_lines"),
+    )
+
+
+def test_hub_files_list_resources_in_a_stable_order(copie: Any) -> None:
+    root = copie.copy(extra_answers=CATALOG).project_dir
+    routes = (root / "services/api_service/src/api_service/api/routes/__init__.py").read_text()
+    models = root / "services/db_postgres_service/src/db_postgres_service/models/__init__.py"
+
+    registered = re.findall(r"^    (\w+)\.router,$", routes, flags=re.MULTILINE)
+    assert registered == ["customer", "product", "category", "purchase_order", "order_line"]
+    imported = re.findall(r"^from \S+ import (\w+)$", models.read_text(), flags=re.MULTILINE)
+    assert imported == sorted(imported)
 
 
 def test_the_same_answers_render_the_same_bytes(copie: Any) -> None:
@@ -126,9 +158,18 @@ def test_the_same_answers_render_the_same_bytes(copie: Any) -> None:
     different = [
         name
         for name in sorted(files)
-        if (first.project_dir / name).read_bytes() != (second.project_dir / name).read_bytes()
+        if _without_commit(first.project_dir / name) != _without_commit(second.project_dir / name)
     ]
     assert different == []
+
+
+def _without_commit(path: Path) -> bytes:
+    """The file's bytes; for the answers file without `_commit`, which names the template commit
+    (a render of uncommitted template changes gets a fresh temporary commit each time)."""
+    content = path.read_bytes()
+    if path.name == ".copier-answers.yml":
+        content = re.sub(rb"(?m)^_commit: .*$", b"", content)
+    return content
 
 
 def test_no_template_syntax_or_placeholders_are_left(default_project: Path) -> None:
@@ -206,7 +247,7 @@ def test_answers_reach_the_rendered_files(copie: Any) -> None:
     assert "python:3.13-slim" in (root / "services/api_service/Dockerfile").read_text()
     assert "fail_under = 60" in (root / "services/api_service/pyproject.toml").read_text()
     assert "18081" in (root / "services/api_service/src/api_service/settings/data.py").read_text()
-    assert "/api/v1/purchase_order_line_items" in (root / "README.md").read_text()
+    assert "/api/v1/purchase-order-line-itemses" in (root / "README.md").read_text()
     assert "POSTGRES_PORT=15432" in (root / ".env.example").read_text()
     requirements = (root / "docs/requirements.md").read_text()
     assert "p95 latency under 200 ms" in requirements

@@ -31,18 +31,8 @@ def test_enabled_modules_keep_a_stable_order() -> None:
     assert enabled == ["bot", "mongodb", "rabbitmq", "s3"]
 
 
-def test_build_context_names_the_resource() -> None:
-    built = context.build_context(
-        {"maturity_level": 1, "modules": [], "resource_name": "loan_offer",
-         "resource_plural": "loan_offers"}
-    )  # fmt: skip
-    assert built["resource"] == {
-        "name": "loan_offer",
-        "plural": "loan_offers",
-        "class_name": "LoanOffer",
-        "label": "loan offer",
-        "plural_label": "loan offers",
-    }
+def test_build_context_derives_the_level_values() -> None:
+    built = context.build_context({"maturity_level": 1, "modules": []})
     assert built["coverage_gate"] == 60
     assert built["level_name"] == "PoC"
     assert built["feat"]["logging"] is False

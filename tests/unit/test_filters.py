@@ -80,23 +80,6 @@ def test_ports() -> None:
     assert "already used" in filters.port_error(5432, 8000, 5432)
 
 
-def test_resource_names() -> None:
-    assert filters.resource_error("loan_offer") == ""
-    assert "reserved word in PostgreSQL" in filters.resource_error("user")
-    assert "reserved word in PostgreSQL" in filters.resource_error("order")
-    assert "Python keyword" in filters.resource_error("import")
-    assert "built-in route" in filters.resource_error("health")
-    assert "at most 24" in filters.resource_error("x" * 25)
-    assert "lowercase letters" in filters.resource_error("LoanOffer")
-
-
-def test_plurals() -> None:
-    assert filters.plural_error("people", "person") == ""
-    assert "must differ" in filters.plural_error("sheep", "sheep")
-    assert "Plural" in filters.plural_error("Items", "item")
-    assert "at most 27" in filters.plural_error("x" * 28, "x")
-
-
 def test_database_names() -> None:
     assert filters.database_error("shop") == ""
     assert "lowercase letters" in filters.database_error("1shop")

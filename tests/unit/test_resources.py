@@ -1,0 +1,147 @@
+"""The resources answer: its checks, and what extensions/resources.py prepares for templates."""
+
+from typing import Any
+
+import pytest
+
+from extensions import resources
+from tests.conftest import CATALOG
+
+ITEM = {"name": "item", "fields": [{"name": "name", "type": "str"}]}
+
+
+def with_fields(*fields: dict[str, Any], name: str = "thing") -> list[dict[str, Any]]:
+    return [{"name": name, "fields": list(fields)}]
+
+
+BAD_RESOURCES: list[tuple[Any, str]] = [
+    ([], "non-empty list"),
+    ("item", "non-empty list"),
+    ([{"name": "item"}], "fields is a non-empty list"),
+    ([{"name": "item", "fields": []}], "fields is a non-empty list"),
+    (["item"], "not a mapping"),
+    ([{"name": "Item", "fields": [{"name": "a", "type": "str"}]}], "lowercase letters"),
+    ([{"name": "class", "fields": [{"name": "a", "type": "str"}]}], "Python keyword"),
+    ([{"name": "health", "fields": [{"name": "a", "type": "str"}]}], "built-in route or module"),
+    ([{"name": "base", "fields": [{"name": "a", "type": "str"}]}], "built-in route or module"),
+    ([{"name": "x" * 25, "fields": [{"name": "a", "type": "str"}]}], "at most 24"),
+    ([{"name": "item", "plural": "order", "fields": [{"name": "a", "type": "str"}]}],
+     "reserved word in PostgreSQL"),
+    ([{"name": "sheep", "plural": "sheep", "fields": [{"name": "a", "type": "str"}]}],
+     "must differ"),
+    ([ITEM, ITEM], 'already used by resource "item"'),
+    ([{"name": "item", "colour": "red", "fields": [{"name": "a", "type": "str"}]}],
+     "unknown key(s) colour"),
+    (with_fields({"name": "a", "type": "str"}, {"name": "a", "type": "int"}), "appears twice"),
+    (with_fields({"name": "id", "type": "uuid"}), "reserved"),
+    (with_fields({"name": "created_at", "type": "datetime"}), "reserved"),
+    (with_fields({"name": "sort", "type": "str"}), "reserved"),
+    (with_fields({"name": "date", "type": "date"}), "reserved"),
+    (with_fields({"name": "select", "type": "str"}), "reserved word in PostgreSQL"),
+    (with_fields({"name": "import", "type": "str"}), "Python keyword"),
+    (with_fields({"name": "a", "type": "string"}), 'unknown type "string"'),
+    (with_fields({"name": "a"}), 'unknown type "None"'),
+    (with_fields({"name": "a", "type": "enum"}), "needs a list of values"),
+    (with_fields({"name": "a", "type": "enum", "values": []}), "needs a list of values"),
+    (with_fields({"name": "a", "type": "enum", "values": ["Red"]}), "not usable"),
+    (with_fields({"name": "a", "type": "enum", "values": ["x", "x"]}), "must be different"),
+    (with_fields({"name": "a", "type": "str", "max_length": 0}), "max_length"),
+    (with_fields({"name": "a", "type": "str", "values": ["x"]}), "not an option of type str"),
+    (with_fields({"name": "a", "type": "int", "min": 5, "max": 1}), "min must be below max"),
+    (with_fields({"name": "a", "type": "int", "min": 0.5}), "whole number"),
+    (with_fields({"name": "a", "type": "decimal", "precision": 40}), "precision"),
+    (with_fields({"name": "a", "type": "decimal", "precision": 4, "scale": 4}), "scale"),
+    (with_fields({"name": "a", "type": "bool", "unique": True}), "cannot be unique"),
+    (with_fields({"name": "a", "type": "str", "required": "yes"}), "true or false"),
+    (with_fields({"name": "owner", "type": "ref", "to": "thing"}), "ending in _id"),
+    (with_fields({"name": "owner_id", "type": "ref", "to": "ghost"}), "does not exist"),
+    (with_fields({"name": "parent_id", "type": "ref", "to": "thing"}), "required: false"),
+    ([{"name": "alpha", "fields": [{"name": "beta_id", "type": "ref", "to": "beta"}]},
+      {"name": "beta", "fields": [{"name": "x", "type": "str"}]}], "comes later in the list"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("answer", "message"), BAD_RESOURCES)
+def test_bad_resources_are_refused_with_a_reason(answer: Any, message: str) -> None:
+    assert message in resources.resources_error(answer)
+
+
+def test_the_catalog_and_the_default_are_accepted() -> None:
+    assert resources.resources_error(CATALOG["resources"]) == ""
+    assert resources.resources_error(resources.DEFAULT_RESOURCES) == ""
+
+
+def test_defaults_are_filled_in() -> None:
+    (checked,) = resources.check_resources(with_fields({"name": "title", "type": "str"}))
+    assert checked["plural"] == "things"
+    assert checked["fields"] == [
+        {"name": "title", "type": "str", "required": True, "unique": False, "max_length": 255}
+    ]
+
+
+def test_migrations_chain_in_list_order() -> None:
+    entities = resources.build_entities(CATALOG["resources"])
+
+    assert [e["revision"] for e in entities] == [
+        "0001_customers", "0002_products", "0003_categories", "0004_purchase_orders",
+        "0005_order_lines",
+    ]  # fmt: skip
+    assert [e["down_revision"] for e in entities] == [None] + [e["revision"] for e in entities[:-1]]
+    assert all(len(e["revision"]) <= 32 for e in entities)
+
+
+def test_references_know_their_targets_and_back_references() -> None:
+    by_name = {e["name"]: e for e in resources.build_entities(CATALOG["resources"])}
+
+    order_line = by_name["order_line"]
+    assert order_line["ref_targets"] == ["product", "purchase_order"]
+    assert [f["target_plural"] for f in order_line["refs"]] == ["purchase_orders", "products"]
+    assert by_name["category"]["refs"][0]["self_reference"] is True
+    assert by_name["category"]["ref_targets"] == []
+    assert by_name["customer"]["referenced_by"] == [
+        {"entity": "purchase_order", "field": "customer_id"}
+    ]
+
+
+def test_constraint_names_fit_postgresql() -> None:
+    long = [
+        {"name": "a" * 24, "plural": "b" * 27, "fields": [
+            {"name": "c" * 30, "type": "int", "min": 0, "max": 9, "unique": True},
+            {"name": "d" * 27 + "_id", "type": "ref", "to": "a" * 24, "required": False},
+        ]}
+    ]  # fmt: skip
+    (entity,) = resources.build_entities(long)
+    names = [check["full_name"] for field in entity["fields"] for check in field["checks"]]
+    names += [f["unique_name"] for f in entity["fields"]] + [f["fk_name"] for f in entity["refs"]]
+    assert names
+    assert all(len(name) <= 63 for name in names), names
+
+
+def test_call_stays_on_one_line_when_it_fits_and_explodes_otherwise() -> None:
+    assert resources.call(4, "f", ["a", "b"]) == "    f(a, b)"
+    assert resources.call(4, "f", ["x" * 60, "y" * 40]) == (
+        "    f(\n        " + "x" * 60 + ",\n        " + "y" * 40 + ",\n    )"
+    )
+
+
+def test_exploded_literals_keep_one_item_per_line() -> None:
+    assert resources.exploded([]) == "[]"
+    assert resources.exploded({}) == "{}"
+    assert resources.exploded(["a"]) == '[\n    "a",\n]'
+    assert resources.exploded({"a": 1}, 4) == '{\n        "a": 1,\n    }'
+
+
+def test_tuples_follow_the_formatter() -> None:
+    assert resources.tuple_assignment(4, "x", ['"a"']) == '    x = ("a",)'
+    assert resources.tuple_assignment(0, "x", ['"a"', '"b"']) == 'x = ("a", "b")'
+    long = resources.tuple_assignment(0, "x", ['"' + "a" * 60 + '"', '"' + "b" * 60 + '"'])
+    assert long.startswith("x = (\n    ")
+    assert long.endswith(",\n)")
+
+
+def test_example_bodies_are_valid_json_for_the_docs() -> None:
+    (entity,) = resources.build_entities(None)
+    assert (
+        entity["example_json"]
+        == '{"name": "name1", "description": "description text 1", "quantity": 1}'
+    )
