@@ -79,6 +79,7 @@ TYPE_NAMES = frozenset(
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 ENUM_VALUE = re.compile(r"^[a-z][a-z0-9_]*$")
 NAME_MAX, PLURAL_MAX, FIELD_MAX, FIELD_COUNT_MAX = 24, 27, 30, 40
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 DEFAULT_STR_LENGTH = 255
 
 DEFAULT_RESOURCES: list[dict[str, Any]] = [
@@ -366,7 +367,16 @@ def _field_view(
     checks: list[str] = []
     if kind == "str":
         constraints += ["min_length=1", f"max_length={field['max_length']}"]
-    if kind in ("int", "float"):
+    if kind in ("str", "text"):
+        # PostgreSQL text cannot hold NUL characters.
+        constraints.append('pattern="^[^\\x00]*$"')
+    if kind == "int":
+        # The column is a 32-bit INTEGER: refuse what it cannot hold with a 422, not a 500.
+        constraints.append(f"ge={field['min'] if field.get('min') is not None else INT_MIN}")
+        constraints.append(f"le={field['max'] if field.get('max') is not None else INT_MAX}")
+        checks += [f"{name} >= {field['min']!r}"] if field.get("min") is not None else []
+        checks += [f"{name} <= {field['max']!r}"] if field.get("max") is not None else []
+    if kind == "float":
         if field.get("min") is not None:
             constraints.append(f"ge={field['min']!r}")
             checks.append(f"{name} >= {field['min']!r}")
@@ -542,6 +552,8 @@ def _samples(field: dict[str, Any], enum_class: str) -> dict[str, Any]:
         json_value = "None"
         py_value = "UUID(int=n)"
         invalid.append('"not-a-uuid"')
+    if kind in ("str", "text"):
+        invalid.append('"nul\\x00char"')
     return {
         "json_sample": json_value,
         "py_sample": py_value,

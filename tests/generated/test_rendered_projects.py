@@ -72,7 +72,7 @@ def test_service_tests_pass_above_the_coverage_gate(
         env = dict(project.env)
         database = f"{project.preset}_{service}"
         if postgres is not None:
-            env["DATABASE_URL"] = postgres.create_database(database)
+            env["TEST_DATABASE_URL"] = postgres.create_database(database)
         result = run(
             ["uv", "run", "pytest", "-p", "no:cacheprovider"], project.service(service), env
         )

@@ -58,6 +58,7 @@ services/api_service/tests/fakes/__init__.py
 services/api_service/tests/fakes/memory.py
 services/api_service/tests/integration/__init__.py
 services/api_service/tests/integration/test_data_service_outage.py
+services/api_service/tests/integration/test_unexpected_errors.py
 services/api_service/tests/unit/__init__.py
 services/api_service/tests/unit/test_data_client.py
 services/db_postgres_service/.dockerignore

@@ -64,7 +64,8 @@ def find_python(version: str) -> str | None:
 
 def uv_env(python: str, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("VIRTUAL_ENV")}
-    env.pop("DATABASE_URL", None)
+    for name in ("DATABASE_URL", "TEST_DATABASE_URL"):
+        env.pop(name, None)
     env.update({"UV_PYTHON": python, "UV_PYTHON_DOWNLOADS": "never", **extra})
     return env
 

@@ -1,6 +1,7 @@
 """Fixtures: the business API wired to the real data service, in-process, over a migrated database.
 
-The database is SQLite in a temporary folder, or the PostgreSQL that DATABASE_URL points at.
+The database is SQLite in a temporary folder, or the PostgreSQL of TEST_DATABASE_URL (a database
+kept for tests: its tables are emptied and dropped).
 """
 
 import os
@@ -25,7 +26,7 @@ DATA_SERVICE_ROOT = Path(db_postgres_service.__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = os.environ.get("DATABASE_URL") or (
+    url = os.environ.get("TEST_DATABASE_URL") or (
         f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('database') / 'test.db'}"
     )
     config = Config(str(DATA_SERVICE_ROOT / "alembic.ini"))

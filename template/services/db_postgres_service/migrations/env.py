@@ -1,6 +1,7 @@
 """Alembic environment: runs migrations on the service's own async engine."""
 
 import asyncio
+from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -10,6 +11,11 @@ from db_postgres_service.models import Base
 from db_postgres_service.settings import Settings
 
 target_metadata = Base.metadata
+
+# From the command line, log as alembic.ini says; a program that passes its own database URL
+# (the tests) keeps its own logging.
+if context.config.config_file_name and "database_url" not in context.config.attributes:
+    fileConfig(context.config.config_file_name, disable_existing_loggers=False)
 
 
 def _settings() -> Settings:

@@ -1,4 +1,8 @@
-"""Fixtures: a migrated database (SQLite by default, PostgreSQL when DATABASE_URL is set)."""
+"""Fixtures: a migrated database, SQLite by default or the PostgreSQL of TEST_DATABASE_URL.
+
+The tests empty and drop their tables, so TEST_DATABASE_URL must name a database kept for
+tests; DATABASE_URL (the one the service runs on) is never touched.
+"""
 
 import os
 from collections.abc import AsyncIterator
@@ -26,7 +30,7 @@ def alembic_config(database_url: str) -> Config:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = os.environ.get("DATABASE_URL") or (
+    url = os.environ.get("TEST_DATABASE_URL") or (
         f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('database') / 'test.db'}"
     )
     config = alembic_config(url)

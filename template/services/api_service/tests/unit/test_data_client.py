@@ -1,11 +1,17 @@
 """Retries and error mapping of the client to the data service."""
 
+import json
+
 import httpx
 import pytest
 
+from api_service.application.errors import Conflict
+from api_service.application.errors import DataServiceError
 from api_service.application.errors import DataServiceUnavailable
+from api_service.domain.errors import InvalidValue
 from api_service.infrastructure.data_client import RetryingTransport
 from api_service.infrastructure.data_client import create_data_client
+from api_service.infrastructure.data_client import read_error
 from api_service.infrastructure.data_client import send
 from api_service.settings.data import DataServiceSettings
 
@@ -75,13 +81,39 @@ async def test_a_post_read_timeout_is_not_retried() -> None:
     assert script.seen == ["POST"]
 
 
-@pytest.mark.parametrize("answer", [500, 503, httpx.ConnectError])
-async def test_failures_of_the_data_service_become_unavailable(
+@pytest.mark.parametrize("answer", [502, 503, 504, httpx.ConnectError, httpx.ReadTimeout])
+async def test_an_unreachable_data_service_is_unavailable(
     answer: int | type[httpx.TransportError],
 ) -> None:
     async with client_for(Script(answer), retries=0) as client:
         with pytest.raises(DataServiceUnavailable):
             await send(client, "GET", "/v1/things")
+
+
+async def test_an_internal_error_of_the_data_service_is_not_called_unavailable() -> None:
+    async with client_for(Script(500), retries=0) as client:
+        with pytest.raises(DataServiceError, match="status 500"):
+            await send(client, "GET", "/v1/things")
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (409, {"detail": "name 'x' is already taken."}, Conflict),
+        (422, {"detail": [{"loc": ["body", "a_id"], "msg": "gone", "type": "reference_not_found"}]},
+         InvalidValue),
+        (422, {"detail": [{"loc": ["body", "a"], "msg": "bad", "type": "value_error"}]},
+         DataServiceError),
+        (409, "not json", DataServiceError),
+        (418, {}, DataServiceError),
+    ],
+)  # fmt: skip
+def test_refusals_are_read_as_what_they_mean(status: int, body: object, expected: type) -> None:
+    request = httpx.Request("POST", "http://data/v1/things")
+    content = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+    response = httpx.Response(status, content=content, request=request)
+
+    assert isinstance(read_error(response), expected)
 
 
 async def test_the_transport_closes_the_inner_transport() -> None:

@@ -1,15 +1,24 @@
 """Map storage failures to HTTP answers: conflicts to 409, an unreachable database to 503."""
 
+import logging
+
 from fastapi import FastAPI
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.types import ASGIApp
+from starlette.types import Message
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
+
+logger = logging.getLogger(__name__)
 
 
 class ConflictError(Exception):
-    """A write would break a uniqueness rule."""
+    """A write would break a uniqueness rule or a reference."""
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -36,7 +45,8 @@ async def _conflict(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=409, content={"detail": detail, "code": "conflict"})
 
 
-async def _database_unavailable(_request: Request, _exc: Exception) -> JSONResponse:
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("Database unavailable in %s %s: %r", request.method, request.url.path, exc)
     return JSONResponse(
         status_code=503,
         content={"detail": "The database is unavailable.", "code": "database_unavailable"},
@@ -44,7 +54,42 @@ async def _database_unavailable(_request: Request, _exc: Exception) -> JSONRespo
     )
 
 
+class UnexpectedErrors:
+    """Turns an unhandled error into a logged JSON 500.
+
+    Without it the error escapes the app and uvicorn closes the connection, which a pooled
+    client then finds dead on its next request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_and_track(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_track)
+        except Exception:
+            logger.exception("Unhandled error in %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            response = JSONResponse(
+                status_code=500,
+                content={"detail": "Internal error.", "code": "internal_error"},
+            )
+            await response(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
+    app.add_middleware(UnexpectedErrors)
     app.add_exception_handler(ConflictError, _conflict)
     app.add_exception_handler(MissingReferenceError, _missing_reference)
     for error in (OperationalError, InterfaceError, PoolTimeoutError, OSError):

@@ -1,6 +1,7 @@
 """One pooled HTTP client to the PostgreSQL data service, with timeouts and bounded retries."""
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -8,6 +9,8 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from fastapi import Request
+from pydantic import BaseModel
+from pydantic import ValidationError
 
 from api_service.application.errors import Conflict
 from api_service.application.errors import DataServiceError
@@ -15,6 +18,8 @@ from api_service.application.errors import DataServiceUnavailable
 from api_service.domain.errors import InvalidValue
 from api_service.settings import Settings
 from api_service.settings.data import DataServiceSettings
+
+logger = logging.getLogger(__name__)
 
 SERVICE_NAME = "data service"
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -82,21 +87,36 @@ async def send(client: httpx.AsyncClient, method: str, url: str, **kwargs: Any) 
     try:
         response = await client.request(method, url, **kwargs)
     except httpx.HTTPError as exc:
+        logger.warning("%s %s to the %s failed: %r", method, url, SERVICE_NAME, exc)
         raise DataServiceUnavailable(SERVICE_NAME) from exc
-    if response.status_code >= 500:
+    if response.status_code in RETRYABLE_STATUSES:
         raise DataServiceUnavailable(SERVICE_NAME)
+    if response.status_code >= 500:
+        raise unexpected(response)
     return response
 
 
 def read_error(response: httpx.Response) -> Exception:
     """What a refused call means: a conflict, a missing referenced row, or a contract break."""
-    if response.status_code == 409:
-        return Conflict(response.json().get("detail", "Conflict."))
-    if response.status_code == 422:
-        for error in response.json().get("detail", []):
+    try:
+        body = response.json()
+    except ValueError:
+        return unexpected(response)
+    if response.status_code == 409 and isinstance(body, dict):
+        return Conflict(str(body.get("detail", "Conflict.")))
+    if response.status_code == 422 and isinstance(body, dict):
+        for error in body.get("detail", []):
             if error.get("type") == "reference_not_found":
                 return InvalidValue(str(error["loc"][-1]), str(error["msg"]))
     return unexpected(response)
+
+
+def parse[M: BaseModel](model: type[M], response: httpx.Response) -> M:
+    """The response body as `model`; a body that breaks the contract is a DataServiceError."""
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError as exc:
+        raise unexpected(response) from exc
 
 
 def unexpected(response: httpx.Response) -> DataServiceError:

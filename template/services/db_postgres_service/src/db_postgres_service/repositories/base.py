@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db_postgres_service.errors import ConflictError
 from db_postgres_service.errors import MissingReferenceError
 from db_postgres_service.models import Base
+from db_postgres_service.models.base import utc_now
 
 
 class SqlRepository[M: Base]:
@@ -51,7 +52,8 @@ class SqlRepository[M: Base]:
 
     async def add(self, data: BaseModel) -> M:
         await self._check(data, own_id=None)
-        row: M = self.model(**data.model_dump())
+        now = utc_now()
+        row: M = self.model(**data.model_dump(), created_at=now, updated_at=now)
         self._session.add(row)
         await self._commit()
         return row
