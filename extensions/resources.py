@@ -37,7 +37,7 @@ TYPE_OPTIONS = {
 }
 RESERVED_FIELD_NAMES = frozenset(
     {
-        "id", "created_at", "updated_at",                  # added to every resource
+        "id", "created_at", "updated_at", "version",       # added to every resource
         "offset", "limit", "sort",                         # list query parameters
         "metadata", "registry",                            # SQLAlchemy declarative attributes
         "copy", "dict", "json", "schema", "schema_json",   # pydantic BaseModel attributes
@@ -145,7 +145,7 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
     where = f'resource "{resource}", field "{name}"'
     if name in RESERVED_FIELD_NAMES or name in TYPE_NAMES or name.startswith("model_"):
         raise ResourceError(
-            f"In {where}: the name is reserved (id, created_at and updated_at are added to every "
+            f"In {where}: the name is reserved (id, created_at, updated_at and version are added to every "
             "resource; offset, limit and sort are list parameters; type names such as date "
             "would hide the type); pick another name."
         )
@@ -611,6 +611,7 @@ def _migration_items(table: str, fields: list[dict[str, Any]]) -> list[str]:
         call(8, "sa.Column", [f'"{name}"', "UtcDateTime()", "nullable=False"], ",")
         for name in ("created_at", "updated_at")
     ]
+    items.append(call(8, "sa.Column", ['"version"', "sa.Integer()", "nullable=False"], ","))
     for field in fields:
         for check in field["checks"]:
             items.append(

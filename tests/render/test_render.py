@@ -31,6 +31,7 @@ services/api_service/src/api_service/api/__init__.py
 services/api_service/src/api_service/api/deps/__init__.py
 services/api_service/src/api_service/api/errors.py
 services/api_service/src/api_service/api/routes/__init__.py
+services/api_service/src/api_service/api/versions.py
 services/api_service/src/api_service/api/schemas/__init__.py
 services/api_service/src/api_service/application/__init__.py
 services/api_service/src/api_service/application/errors.py

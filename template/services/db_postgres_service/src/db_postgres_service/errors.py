@@ -1,8 +1,12 @@
 """Map storage failures to HTTP answers: conflicts to 409, an unreachable database to 503."""
 
 import logging
+from typing import Annotated
 
+from fastapi import Depends
 from fastapi import FastAPI
+from fastapi import Header
+from fastapi import HTTPException
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError
@@ -32,6 +36,34 @@ class MissingReferenceError(Exception):
         super().__init__(f"{field} {value} does not exist.")
         self.field = field
         self.value = value
+
+
+def if_match_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
+    """The row version an `If-Match: "3"` header asks for, or None without the header."""
+    if if_match is None:
+        return None
+    tag = if_match.removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise HTTPException(412, 'If-Match takes a row version, for example If-Match: "3".')
+    return int(tag)
+
+
+IfMatchDep = Annotated[int | None, Depends(if_match_version)]
+
+
+class StaleVersionError(Exception):
+    """The row changed since the version the writer read (or while it was being written)."""
+
+    def __init__(self, current: int | None) -> None:
+        super().__init__(
+            "The row changed since it was read; read it again and retry."
+            if current is None
+            else f"The row is at version {current}; read it again and retry."
+        )
+
+
+async def _stale_version(_request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(status_code=412, content={"detail": str(exc), "code": "stale_version"})
 
 
 async def _missing_reference(_request: Request, exc: Exception) -> JSONResponse:
@@ -92,5 +124,6 @@ def install(app: FastAPI) -> None:
     app.add_middleware(UnexpectedErrors)
     app.add_exception_handler(ConflictError, _conflict)
     app.add_exception_handler(MissingReferenceError, _missing_reference)
+    app.add_exception_handler(StaleVersionError, _stale_version)
     for error in (OperationalError, InterfaceError, PoolTimeoutError, OSError):
         app.add_exception_handler(error, _database_unavailable)

@@ -16,6 +16,7 @@ from api_service.application.errors import Conflict
 from api_service.application.errors import DataServiceError
 from api_service.application.errors import DataServiceUnavailable
 from api_service.application.errors import NotFound
+from api_service.application.errors import VersionMismatch
 from api_service.domain.errors import InvalidValue
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,10 @@ async def not_found(_request: Request, exc: Exception) -> JSONResponse:
 
 async def conflict(_request: Request, exc: Exception) -> JSONResponse:
     return _error(status.HTTP_409_CONFLICT, "conflict", str(exc))
+
+
+async def version_mismatch(_request: Request, exc: Exception) -> JSONResponse:
+    return _error(status.HTTP_412_PRECONDITION_FAILED, "stale_version", str(exc))
 
 
 async def invalid_value(_request: Request, exc: Exception) -> JSONResponse:
@@ -99,6 +104,7 @@ def install(app: FastAPI) -> None:
     app.add_middleware(UnexpectedErrors)
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(Conflict, conflict)
+    app.add_exception_handler(VersionMismatch, version_mismatch)
     app.add_exception_handler(InvalidValue, invalid_value)
     app.add_exception_handler(DataServiceUnavailable, data_service_unavailable)
     app.add_exception_handler(DataServiceError, data_service_error)

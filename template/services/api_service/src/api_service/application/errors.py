@@ -16,6 +16,15 @@ class Conflict(ApplicationError):
     """The data service refused a write: a unique value is taken, or the row is still referenced."""
 
 
+class VersionMismatch(ApplicationError):
+    """The entity is no longer at the version the writer started from."""
+
+    def __init__(self, entity: str, entity_id: object, current: int | None = None) -> None:
+        at = "" if current is None else f" (it is at version {current})"
+        super().__init__(f"{entity} {entity_id} changed since it was read{at}.")
+        self.current = current
+
+
 class DataServiceUnavailable(ApplicationError):
     def __init__(self, service: str) -> None:
         super().__init__(f"The {service} is unavailable; try again shortly.")

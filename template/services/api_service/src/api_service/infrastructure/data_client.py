@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from api_service.application.errors import Conflict
 from api_service.application.errors import DataServiceError
 from api_service.application.errors import DataServiceUnavailable
+from api_service.application.errors import VersionMismatch
 from api_service.domain.errors import InvalidValue
 from api_service.settings import Settings
 from api_service.settings.data import DataServiceSettings
@@ -102,6 +103,8 @@ def read_error(response: httpx.Response) -> Exception:
         body = response.json()
     except ValueError:
         return unexpected(response)
+    if response.status_code == 412:
+        return VersionMismatch("Row", response.request.url.path.rsplit("/", 1)[-1])
     if response.status_code == 409 and isinstance(body, dict):
         return Conflict(str(body.get("detail", "Conflict.")))
     if response.status_code == 422 and isinstance(body, dict):

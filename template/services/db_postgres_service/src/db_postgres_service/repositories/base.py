@@ -11,14 +11,17 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from db_postgres_service.errors import ConflictError
 from db_postgres_service.errors import MissingReferenceError
+from db_postgres_service.errors import StaleVersionError
 from db_postgres_service.models import Base
+from db_postgres_service.models.base import RowMetadata
 from db_postgres_service.models.base import utc_now
 
 
-class SqlRepository[M: Base]:
+class SqlRepository[M: RowMetadata]:
     model: ClassVar[type[Any]]
     unique_fields: ClassVar[Sequence[str]] = ()
     # (reference field, the model its value must exist in)
@@ -58,10 +61,18 @@ class SqlRepository[M: Base]:
         await self._commit()
         return row
 
-    async def replace(self, entity_id: UUID, data: BaseModel) -> M | None:
+    async def replace(
+        self,
+        entity_id: UUID,
+        data: BaseModel,
+        *,
+        expected_version: int | None = None,
+    ) -> M | None:
         row = await self.get(entity_id)
         if row is None:
             return None
+        if expected_version is not None and row.version != expected_version:
+            raise StaleVersionError(row.version)
         await self._check(data, own_id=entity_id)
         for name, value in data.model_dump().items():
             setattr(row, name, value)
@@ -95,6 +106,9 @@ class SqlRepository[M: Base]:
         # The checks above cannot see concurrent writes: the constraints still decide.
         try:
             await self._session.commit()
+        except StaleDataError as exc:
+            await self._session.rollback()
+            raise StaleVersionError(None) from exc
         except IntegrityError as exc:
             await self._session.rollback()
             if "foreign key" in str(exc.orig).lower():
