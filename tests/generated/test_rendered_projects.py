@@ -31,7 +31,6 @@ class Project:
     preset: str
     root: Path
     env: dict[str, str]
-    resource_plural: str
 
     def service(self, name: str) -> Path:
         return self.root / "services" / name
@@ -51,8 +50,7 @@ def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     env = uv_env(python)
     for service in SERVICES:
         run(["uv", "sync", "--quiet"], root / "services" / service, env)
-    plural = str(answers.get("resource_plural", "items"))
-    return Project(request.param, root, env, plural)
+    return Project(request.param, root, env)
 
 
 def test_lint_format_types_and_security_gates_pass(project: Project) -> None:
@@ -133,7 +131,7 @@ def test_local_mode_serves_the_resource_without_docker(project: Project) -> None
         cwd=project.root, env=env, start_new_session=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    base = f"http://127.0.0.1:{api_port}/api/v1/{project.resource_plural}"
+    base = f"http://127.0.0.1:{api_port}/api/v1/items"
     try:
         deadline = time.monotonic() + 60
         while True:
