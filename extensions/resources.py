@@ -145,9 +145,9 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
     where = f'resource "{resource}", field "{name}"'
     if name in RESERVED_FIELD_NAMES or name in TYPE_NAMES or name.startswith("model_"):
         raise ResourceError(
-            f"In {where}: the name is reserved (id, created_at, updated_at and version are added to every "
-            "resource; offset, limit and sort are list parameters; type names such as date "
-            "would hide the type); pick another name."
+            f"In {where}: the name is reserved (id, created_at, updated_at and version are added "
+            "to every resource; offset, limit and sort are list parameters; type names such as "
+            "date would hide the type); pick another name."
         )
     kind = field.get("type")
     if kind not in FIELD_TYPES:
