@@ -28,9 +28,10 @@ MINIMAL: dict[str, object] = {
         }
     ]
 }
-# Five resources: every field type, references (one to its own resource), uniques, bounds.
+# Five resources at level 2: every field type, references (one to its own resource), uniques.
 CATALOG: dict[str, object] = {
     "project_name": "Shop Catalog",
+    "maturity_level": 2,
     "resources": [
         {
             "name": "customer",
@@ -82,6 +83,7 @@ CATALOG: dict[str, object] = {
 # Every name at its longest and every port moved: rendered code must stay formatted and typed.
 LONG_NAMES: dict[str, object] = {
     "project_name": "Purchase Order Hub",
+    "maturity_level": 2,
     "project_slug": "purchase_order_hub_platform_for_regions",
     "python_version": "3.13",
     "api_port": 18080,
@@ -116,7 +118,14 @@ LONG_NAMES: dict[str, object] = {
         },
     ],
 }  # fmt: skip
-PRESETS = {"defaults": DEFAULTS, "minimal": MINIMAL, "catalog": CATALOG, "long_names": LONG_NAMES}
+LEVEL_2: dict[str, object] = {"maturity_level": 2}
+PRESETS = {
+    "defaults": DEFAULTS,
+    "minimal": MINIMAL,
+    "level2": LEVEL_2,
+    "catalog": CATALOG,
+    "long_names": LONG_NAMES,
+}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -63,7 +63,13 @@ def find_python(version: str) -> str | None:
 
 
 def uv_env(python: str, **extra: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("VIRTUAL_ENV")}
+    # Nothing of the caller's environments: nox's uv backend sets UV_PROJECT_ENVIRONMENT, which
+    # would make `uv sync` in a rendered service install into (and replace) the nox session.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("VIRTUAL_ENV", "UV_"))
+    }
     for name in ("DATABASE_URL", "TEST_DATABASE_URL"):
         env.pop(name, None)
     env.update({"UV_PYTHON": python, "UV_PYTHON_DOWNLOADS": "never", **extra})

@@ -44,6 +44,10 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def install(app: FastAPI, settings: Settings) -> None:
+    """Nothing to register: the engine is opened by the lifespan."""
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
     engine = create_engine(settings)

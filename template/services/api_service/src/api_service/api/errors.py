@@ -93,10 +93,12 @@ class UnexpectedErrors:
             logger.exception("Unhandled error in %s %s", scope["method"], scope["path"])
             if started:
                 raise
-            response = JSONResponse(
-                status_code=500,
-                content={"detail": "Internal error.", "code": "internal_error"},
-            )
+            body = {"detail": "Internal error.", "code": "internal_error"}
+            # Set by the request-id middleware where there is one: it lets a user quote it.
+            request_id = scope.get("state", {}).get("request_id")
+            if request_id:
+                body["request_id"] = request_id
+            response = JSONResponse(status_code=500, content=body)
             await response(scope, receive, send)
 
 

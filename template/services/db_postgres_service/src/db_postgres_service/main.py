@@ -1,14 +1,15 @@
 """Composition root of the data service."""
 
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from db_postgres_service import database
 from db_postgres_service import errors
 from db_postgres_service.routes import ROUTERS
 from db_postgres_service.settings import Settings
+from db_postgres_service.wiring import MODULES
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -16,12 +17,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with database.lifespan(app, settings):
+        async with AsyncExitStack() as stack:
+            for module in MODULES:
+                await stack.enter_async_context(module.lifespan(app, settings))
             yield
 
     app = FastAPI(title=settings.title, version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     errors.install(app)
+    for module in MODULES:
+        module.install(app, settings)
     for router in ROUTERS:
         app.include_router(router)
     return app
