@@ -16,7 +16,7 @@ ALL_MODULES = ("workers", "bot", "mongodb", "rabbitmq", "redis", "s3", "websocke
 
 # What this release of the template can render. A level or module is offered in the
 # questions before its content exists, but answering it is refused with a clear message.
-AVAILABLE_LEVELS = frozenset({1, 2})
+AVAILABLE_LEVELS = frozenset({1, 2, 3})
 AVAILABLE_MODULES: frozenset[str] = frozenset()
 
 # What a module cannot work without (the seed framework's rules): added, never refused.
@@ -36,6 +36,7 @@ LEVEL_FEATURES = {
     "nginx": 3,
     "metrics": 3,
     "rate_limit": 3,
+    "e2e": 3,
     "auth": 4,
     "tracing": 4,
 }

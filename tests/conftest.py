@@ -28,10 +28,10 @@ MINIMAL: dict[str, object] = {
         }
     ]
 }
-# Five resources at level 2: every field type, references (one to its own resource), uniques.
+# Five resources at level 3: every field type, references (one to its own resource), uniques.
 CATALOG: dict[str, object] = {
     "project_name": "Shop Catalog",
-    "maturity_level": 2,
+    "maturity_level": 3,
     "resources": [
         {
             "name": "customer",
@@ -119,12 +119,14 @@ LONG_NAMES: dict[str, object] = {
     ],
 }  # fmt: skip
 LEVEL_2: dict[str, object] = {"maturity_level": 2}
+LEVEL_3: dict[str, object] = {"maturity_level": 3}
 PRESETS = {
     "defaults": DEFAULTS,
     "minimal": MINIMAL,
     "level2": LEVEL_2,
-    "catalog": CATALOG,
     "long_names": LONG_NAMES,
+    "level3": LEVEL_3,
+    "catalog": CATALOG,
 }
 
 

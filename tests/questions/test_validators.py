@@ -15,7 +15,6 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
     ({"author_name": " "}, "cannot be empty"),
     ({"author_email": "team.example.com"}, "not an email address"),
     ({"author_email": "team@localhost"}, "not an email address"),
-    ({"maturity_level": 3}, "Level 3 (Pre-Production) is not available"),
     ({"maturity_level": 4}, "Level 4 (Production) is not available"),
     ({"modules": ["redis"]}, "redis are not available"),
     ({"modules": ["workers", "bot"]}, "bot, workers are not available"),

@@ -104,9 +104,31 @@ services/db_postgres_service/src/db_postgres_service/settings/sentry.py
 services/db_postgres_service/tests/test_observability.py
 services/db_postgres_service/tests/test_postgres.py
 """
+# Added by level 3.
+LEVEL_3_FILES = """
+docker-compose.prod.yml
+gateway/CERTIFICATES.md
+gateway/templates/default.conf.template
+loadtest/locustfile.py
+monitoring/grafana/dashboards/services.json
+monitoring/grafana/provisioning/dashboards/dashboards.yml
+monitoring/grafana/provisioning/datasources/prometheus.yml
+monitoring/prometheus/alerts.yml
+monitoring/prometheus/prometheus.yml
+services/api_service/src/api_service/api/cors.py
+services/api_service/src/api_service/api/rate_limit.py
+services/api_service/src/api_service/infrastructure/observability/metrics.py
+services/api_service/src/api_service/settings/http.py
+services/api_service/tests/e2e/__init__.py
+services/api_service/tests/e2e/test_stack.py
+services/api_service/tests/integration/test_http_policy.py
+services/db_postgres_service/src/db_postgres_service/metrics.py
+services/db_postgres_service/tests/test_metrics.py
+"""
 # Files that a level changes by a few lines; every other change is a new file.
 HUB_FILES = {
     ".copier-answers.yml",
+    "Makefile",
     ".env",
     ".env.example",
     "README.md",
@@ -152,6 +174,8 @@ def expected_files(*resources: tuple[str, str], level: int = 1) -> set[str]:
     files = set(LEVEL_1_FILES.split())
     if level >= 2:
         files |= set(LEVEL_2_FILES.split())
+    if level >= 3:
+        files |= set(LEVEL_3_FILES.split())
     for name, migration in resources:
         files |= {line.format(name=name, migration=migration) for line in RESOURCE_FILES.split()}
     return files
@@ -176,7 +200,7 @@ def test_every_resource_gets_its_own_files(copie: Any) -> None:
         ("category", "0003_create_categories"),
         ("purchase_order", "0004_create_purchase_orders"),
         ("order_line", "0005_create_order_lines"),
-        level=2,
+        level=3,
     )
 
 
@@ -262,11 +286,34 @@ def test_level_2_adds_its_own_files_and_changes_only_hub_files(
     assert changed <= HUB_FILES, sorted(changed - HUB_FILES)
 
 
-@pytest.mark.parametrize("name", ["docker-compose.yml", "docker-compose.dev.yml"])
-def test_compose_files_follow_the_compose_specification(level_2_project: Path, name: str) -> None:
+@pytest.fixture(scope="module")
+def level_3_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render(tmp_path_factory.mktemp("level3") / "project", {"maturity_level": 3})
+
+
+def test_level_3_adds_its_own_files_and_changes_only_hub_files(
+    level_2_project: Path,
+    level_3_project: Path,
+) -> None:
+    before, after = rendered_files(level_2_project), rendered_files(level_3_project)
+    changed = {
+        name
+        for name in before & after
+        if _without_commit(level_2_project / name) != _without_commit(level_3_project / name)
+    }
+
+    assert after - before == set(LEVEL_3_FILES.split())
+    assert before <= after
+    assert changed <= HUB_FILES, sorted(changed - HUB_FILES)
+
+
+@pytest.mark.parametrize(
+    "name", ["docker-compose.yml", "docker-compose.dev.yml", "docker-compose.prod.yml"]
+)
+def test_compose_files_follow_the_compose_specification(level_3_project: Path, name: str) -> None:
     checker = Path(sys.executable).parent / "check-jsonschema"
     result = subprocess.run(
-        [str(checker), "--builtin-schema", "vendor.compose-spec", str(level_2_project / name)],
+        [str(checker), "--builtin-schema", "vendor.compose-spec", str(level_3_project / name)],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
@@ -309,7 +356,9 @@ def test_answers_reach_the_rendered_files(copie: Any) -> None:
     root = result.project_dir
 
     assert "python:3.13-slim" in (root / "services/api_service/Dockerfile").read_text()
-    assert "fail_under = 75" in (root / "services/api_service/pyproject.toml").read_text()
+    assert (
+        "fail_under = 75" in (root / "services/api_service/pyproject.toml").read_text()
+    )  # level 2
     assert "18081" in (root / "services/api_service/src/api_service/settings/data.py").read_text()
     assert "/api/v1/purchase-order-line-itemses" in (root / "README.md").read_text()
     assert "POSTGRES_PORT=15432" in (root / ".env.example").read_text()

@@ -41,7 +41,8 @@ def test_build_context_derives_the_level_values() -> None:
 def test_only_what_exists_is_accepted() -> None:
     assert context.level_error(1) == ""
     assert context.level_error(2) == ""
-    assert "not available in this template release" in context.level_error(3)
+    assert context.level_error(3) == ""
+    assert "not available in this template release" in context.level_error(4)
     assert "does not exist" in context.level_error(7)
     assert "not a number" in context.level_error("high")
     assert context.modules_error([]) == ""
