@@ -630,15 +630,14 @@ def _migration_items(table: str, fields: list[dict[str, Any]]) -> list[str]:
     return items
 
 
-def _example_json(fields: list[dict[str, Any]]) -> str:
-    """A valid JSON body (references left out) for the docs' curl examples."""
+def _example_values(fields: list[dict[str, Any]]) -> dict[str, Any]:
+    """A valid body (references left out) for the docs' curl examples and the load test."""
     # The samples are expressions this module wrote itself, over the number n.
-    values = {
+    return {
         field["name"]: eval(field["json_sample"], {"__builtins__": {"str": str}}, {"n": 1})
         for field in fields
         if field["type"] != "ref"
     }
-    return json.dumps(values)
 
 
 def _sa_names(fields: list[dict[str, Any]]) -> list[str]:
@@ -736,7 +735,8 @@ def build_entities(resources: Any) -> list[dict[str, Any]]:
                 "checks": [check for field in fields for check in field["checks"]],
                 "required_text": [f for f in fields if f["is_text"] and f["required"]],
                 "referenced_by": [],
-                "example_json": _example_json(fields),
+                "example_values": _example_values(fields),
+                "example_json": json.dumps(_example_values(fields)),
                 "unique_fields_source": tuple_assignment(
                     4, "unique_fields", [f'"{f["name"]}"' for f in fields if f["unique"]]
                 )

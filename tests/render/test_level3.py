@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import py_compile
@@ -111,5 +112,13 @@ def test_production_compose_publishes_only_the_gateway_and_requires_secrets(proj
     assert compose["services"]["api_service"]["environment"]["APP_ENV"] == "production"
 
 
-def test_the_load_test_script_compiles(project: Path) -> None:
-    py_compile.compile(str(project / "loadtest/locustfile.py"), doraise=True)
+def test_the_load_test_script_compiles_and_its_body_is_data(project: Path) -> None:
+    script = project / "loadtest/locustfile.py"
+    py_compile.compile(str(script), doraise=True)
+    module = ast.parse(script.read_text())
+    (example,) = [
+        node.value
+        for node in module.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "EXAMPLE"
+    ]
+    assert ast.literal_eval(example)["name"] == "name1"
