@@ -70,7 +70,8 @@ def test_level_by_level_and_in_one_step_equal_a_fresh_render(tmp_path: Path) -> 
         status = git(stepwise, "status", "--porcelain").splitlines()
         changed = [line[3:] for line in status if line.startswith(" M")]
         added = sorted(rendered_files(stepwise) - before)
-        print(f"1->{level} step: {len(added)} files added, {len(changed)} changed, {elapsed:.1f} s")
+        step = f"{level - 1}->{level}"
+        print(f"{step}: {len(added)} files added, {len(changed)} changed, {elapsed:.1f} s")
         commit_all(stepwise, f"Level {level}")
 
     at_once = start(tmp_path / "at_once")
@@ -106,7 +107,9 @@ def write_a_resource_by_hand(root: Path) -> None:
     ):
         path = root / hub
         text = path.read_text()
-        text = re.sub(r"(from \S+ import item\n)", r"\1" + r"\1".replace("item", "note"), text)
+        text = re.sub(
+            r"from \S+ import item\n", lambda m: m[0] + m[0].replace("item", "note"), text
+        )
         path.write_text(text.replace("    item.router,\n", "    item.router,\n    note.router,\n"))
     models = root / "services/db_postgres_service/src/db_postgres_service/models/__init__.py"
     text = models.read_text().replace(
