@@ -20,7 +20,7 @@ from tests.update.test_resource_updates import git, leftovers_of_a_merge, projec
 pytestmark = pytest.mark.rendered
 
 USER_DEPENDENCY = '    "tenacity==9.2.1",\n'
-USER_RULE = "        # Team rule: nothing is created on the first of April.\n"
+USER_RULE = "    # Team rule: nothing is created on the first of April.\n"
 
 
 @pytest.fixture(scope="module", autouse=True)
