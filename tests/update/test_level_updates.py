@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from extensions.resources import DEFAULT_RESOURCES
 from tests.support.project import SERVICES, TEMPLATE, render, rendered_files, run
 from tests.update.test_resource_updates import git, leftovers_of_a_merge, project_env, update
 
@@ -85,43 +86,34 @@ def test_level_by_level_and_in_one_step_equal_a_fresh_render(tmp_path: Path) -> 
     assert same_tree(at_once, fresh) == []
 
 
-def write_a_resource_by_hand(root: Path) -> None:
-    """What a team does on its own: a second resource in every layer, modelled on the first."""
-    words = (("items", "notes"), ("Items", "Notes"), ("item", "note"), ("Item", "Note"))
-    for name in sorted(rendered_files(root)):
-        if "item" not in Path(name).name or not name.startswith("services/"):
-            continue
-        text = (root / name).read_text()
-        target = name
-        for old, new in words:
-            text, target = text.replace(old, new), target.replace(old, new)
-        if "/migrations/versions/" in name:
-            target = target.replace("0001_create_notes", "0002_create_notes")
-            text = text.replace('revision: str = "0001_notes"', 'revision: str = "0002_notes"')
-            text = text.replace("down_revision: str | None = None",
-                                'down_revision: str | None = "0001_items"')  # fmt: skip
-        (root / target).write_text(text)
-    for hub in (
-        "services/api_service/src/api_service/api/routes/__init__.py",
-        "services/db_postgres_service/src/db_postgres_service/routes/__init__.py",
-    ):
-        path = root / hub
-        text = path.read_text()
-        text = re.sub(
-            r"from \S+ import item\n", lambda m: m[0] + m[0].replace("item", "note"), text
-        )
-        path.write_text(text.replace("    item.router,\n", "    item.router,\n    note.router,\n"))
-    models = root / "services/db_postgres_service/src/db_postgres_service/models/__init__.py"
-    text = models.read_text().replace(
-        "from db_postgres_service.models.item import Item\n",
-        "from db_postgres_service.models.item import Item\n"
-        "from db_postgres_service.models.note import Note\n",
-    )
-    models.write_text(text.replace('    "Item",\n', '    "Item",\n    "Note",\n'))
+NOTE = {
+    "name": "note",
+    "fields": [
+        {"name": "title", "type": "str", "max_length": 80},
+        {"name": "item_id", "type": "ref", "to": "item", "required": False},
+    ],
+}
+RESOURCE_HUBS = (
+    "services/api_service/src/api_service/api/routes/__init__.py",
+    "services/db_postgres_service/src/db_postgres_service/routes/__init__.py",
+    "services/db_postgres_service/src/db_postgres_service/models/__init__.py",
+)
 
 
-def make_the_usual_edits(root: Path) -> None:
-    write_a_resource_by_hand(root)
+def write_a_resource_by_hand(root: Path, scratch: Path, vcs_ref: str) -> None:
+    """What a team does on its own: a second resource in every layer and its registrations
+    (taken from a scratch render, so the code is what a careful person would write)."""
+    answers = {"maturity_level": 1, "resources": [*DEFAULT_RESOURCES, NOTE]}
+    render(scratch, answers, vcs_ref=vcs_ref)
+    for name in sorted(rendered_files(scratch) - rendered_files(root)):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(scratch / name, root / name)
+    for name in RESOURCE_HUBS:
+        shutil.copyfile(scratch / name, root / name)
+
+
+def make_the_usual_edits(root: Path, scratch: Path, vcs_ref: str = "HEAD") -> None:
+    write_a_resource_by_hand(root, scratch, vcs_ref)
     readme = root / "README.md"
     readme.write_text(readme.read_text() + "\n## Team notes\n\nOn call: the platform team.\n")
     pyproject = root / "services/api_service/pyproject.toml"
@@ -163,7 +155,7 @@ def passes_its_gates(root: Path) -> None:
 
 def test_a_modified_project_keeps_its_work_from_level_1_to_3(tmp_path: Path) -> None:
     root = start(tmp_path / "project")
-    make_the_usual_edits(root)
+    make_the_usual_edits(root, tmp_path / "scratch")
     passes_its_gates(root)
     for venv in root.glob("services/*/.venv"):
         shutil.rmtree(venv)
@@ -187,8 +179,9 @@ def previous_release() -> str:
 
 
 def test_a_modified_project_moves_from_the_previous_release_to_this_one(tmp_path: Path) -> None:
-    root = start(tmp_path / "project", vcs_ref=previous_release())
-    make_the_usual_edits(root)
+    release = previous_release()
+    root = start(tmp_path / "project", vcs_ref=release)
+    make_the_usual_edits(root, tmp_path / "scratch", release)
     commit_all(root, "Team work")
 
     subprocess.run(
