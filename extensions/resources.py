@@ -720,6 +720,9 @@ def build_entities(resources: Any) -> list[dict[str, Any]]:
                 "ref_targets": sorted(
                     {field["target"] for field in refs if not field["self_reference"]}
                 ),
+                "required_ref_targets": sorted(
+                    {f["target"] for f in refs if f["required"] and not f["self_reference"]}
+                ),
                 "unique_fields": [field for field in fields if field["unique"]],
                 "filter_fields": [field for field in fields if field["filterable"]],
                 "sort_values": [v for key in sort_keys for v in (key, "-" + key)],

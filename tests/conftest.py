@@ -66,6 +66,7 @@ CATALOG: dict[str, object] = {
                 {"name": "customer_id", "type": "ref", "to": "customer"},
                 {"name": "status", "type": "enum", "values": ["draft", "placed", "shipped"]},
                 {"name": "placed_at", "type": "datetime", "required": False},
+                {"name": "category_id", "type": "ref", "to": "category", "required": False},
                 {"name": "total_items", "type": "int", "min": 0, "max": 10000},
             ],
         },

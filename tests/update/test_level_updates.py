@@ -90,7 +90,7 @@ NOTE = {
     "name": "note",
     "fields": [
         {"name": "title", "type": "str", "max_length": 80},
-        {"name": "item_id", "type": "ref", "to": "item", "required": False},
+        {"name": "item_id", "type": "ref", "to": "item"},
     ],
 }
 RESOURCE_HUBS = (
