@@ -72,9 +72,12 @@ def update(root: Path, answers: dict[str, Any]) -> None:
 
 
 def leftovers_of_a_merge(root: Path) -> list[str]:
-    found = [name for name in rendered_files(root) if name.endswith(".rej")]
-    for name in rendered_files(root):
-        if re.search(r"^(<<<<<<<|>>>>>>>) ", (root / name).read_text(), flags=re.MULTILINE):
+    """Rejected hunks and conflict markers among the project's files (git-ignored ones aside)."""
+    listed = git(root, "ls-files", "--cached", "--others", "--exclude-standard").splitlines()
+    found = [name for name in listed if name.endswith(".rej")]
+    for name in listed:
+        path = root / name
+        if path.is_file() and re.search(rb"(?m)^(<<<<<<<|>>>>>>>) ", path.read_bytes()):
             found.append(name)
     return found
 
