@@ -22,7 +22,7 @@ import pytest
 from extensions.context import COVERAGE_GATES
 from tests.conftest import PRESETS
 from tests.support.postgres import PostgresServer, free_port
-from tests.support.project import SERVICES, find_python, render, run, uv_env
+from tests.support.project import SERVICES, find_python, render, run, run_gates, uv_env
 
 pytestmark = pytest.mark.rendered
 
@@ -57,12 +57,7 @@ def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 
 def test_lint_format_types_and_security_gates_pass(project: Project) -> None:
-    for service in SERVICES:
-        cwd = project.service(service)
-        run(["uv", "run", "ruff", "check", "."], cwd, project.env)
-        run(["uv", "run", "ruff", "format", "--check", "."], cwd, project.env)
-        run(["uv", "run", "mypy", "--strict", "src", "tests"], cwd, project.env)
-        run(["uv", "run", "bandit", "-q", "-r", "src"], cwd, project.env)
+    run_gates(project.root, project.env, tests=False)
 
 
 def test_service_tests_pass_above_the_coverage_gate(

@@ -86,3 +86,22 @@ def run(
             f"{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
         )
     return result
+
+
+# A rendered service's own gates, in the order a developer runs them.
+LINT_GATES = (
+    ["uv", "run", "ruff", "check", "."],
+    ["uv", "run", "ruff", "format", "--check", "."],
+    ["uv", "run", "mypy", "--strict", "src", "tests"],
+    ["uv", "run", "bandit", "-q", "-r", "src"],
+)
+TEST_GATE = ["uv", "run", "pytest", "-p", "no:cacheprovider", "-q"]
+
+
+def run_gates(root: Path, env: dict[str, str], *, tests: bool = True) -> None:
+    """uv sync, then every lint gate (and the tests) in each service of a rendered project."""
+    for service in SERVICES:
+        cwd = root / "services" / service
+        run(["uv", "sync", "--quiet"], cwd, env)
+        for command in (*LINT_GATES, *([TEST_GATE] if tests else [])):
+            run(command, cwd, env)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from extensions.resources import DEFAULT_RESOURCES
-from tests.support.project import SERVICES, TEMPLATE, render, rendered_files, run
+from tests.support.project import TEMPLATE, render, rendered_files, run_gates
 from tests.update.test_resource_updates import git, leftovers_of_a_merge, project_env, update
 
 pytestmark = pytest.mark.rendered
@@ -143,14 +143,7 @@ def assert_user_work_survived(root: Path) -> None:
 
 
 def passes_its_gates(root: Path) -> None:
-    env = project_env()
-    for service in SERVICES:
-        cwd = root / "services" / service
-        run(["uv", "sync", "--quiet"], cwd, env)
-        run(["uv", "run", "ruff", "check", "."], cwd, env)
-        run(["uv", "run", "ruff", "format", "--check", "."], cwd, env)
-        run(["uv", "run", "mypy", "--strict", "src", "tests"], cwd, env)
-        run(["uv", "run", "pytest", "-p", "no:cacheprovider", "-q"], cwd, env)
+    run_gates(root, project_env())
 
 
 def test_a_modified_project_keeps_its_work_from_level_1_to_3(tmp_path: Path) -> None:

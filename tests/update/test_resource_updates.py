@@ -18,12 +18,12 @@ import pytest
 
 from extensions.resources import DEFAULT_RESOURCES
 from tests.support.project import (
-    SERVICES,
     TEMPLATE,
     find_python,
     render,
     rendered_files,
     run,
+    run_gates,
     uv_env,
 )
 
@@ -115,14 +115,7 @@ def test_adding_a_resource_adds_its_files_and_keeps_user_edits(tmp_path: Path) -
     assert "item.router" in routes
     assert "invoice.router" in routes
 
-    env = project_env()
-    for service in SERVICES:
-        cwd = root / "services" / service
-        run(["uv", "sync", "--quiet"], cwd, env)
-        run(["uv", "run", "ruff", "check", "."], cwd, env)
-        run(["uv", "run", "ruff", "format", "--check", "."], cwd, env)
-        run(["uv", "run", "mypy", "--strict", "src", "tests"], cwd, env)
-        run(["uv", "run", "pytest", "-p", "no:cacheprovider", "-q"], cwd, env)
+    run_gates(root, project_env())
 
 
 def test_removing_a_resource_removes_its_files(tmp_path: Path) -> None:
