@@ -360,6 +360,16 @@ def test_answers_reach_the_rendered_files(copie: Any) -> None:
     assert "p95 latency under 200 ms" in requirements
 
 
+def test_readme_headings_stand_on_their_own_lines(
+    default_project: Path,
+    level_3_project: Path,
+) -> None:
+    for root in (default_project, level_3_project):
+        readme = (root / "README.md").read_text()
+        assert re.search(r"[^\n#\s]#{2,} ", readme) is None  # glued to a paragraph
+        assert re.search(r"[^\n]\n#{2,} ", readme) is None  # no blank line before it
+
+
 def test_the_env_file_holds_placeholders_only(default_project: Path) -> None:
     env = (default_project / ".env").read_text()
     assert env == (default_project / ".env.example").read_text()
