@@ -452,6 +452,7 @@ def _field_view(
         "choices": field.get("values", []),
         "checks": check_views,
         "model_decl": model_decl,
+        "sa_name": sa_type.split("(", 1)[0],
         "migration_column": migration_column,
         "api_in_decl": _declaration(name, input_annotation, constraints, not required),
         "api_patch_decl": _declaration(name, f"{input_type} | None", constraints, True),
@@ -562,17 +563,6 @@ def _samples(field: dict[str, Any], enum_class: str) -> dict[str, Any]:
     }
 
 
-def _tuple_source(indent: int, head: str, items: list[str]) -> str:
-    """`head (items)` as ruff formats a tuple: one line when it fits, else one item per line."""
-    pad = " " * indent
-    if len(items) == 1:
-        one_line = f"{pad}{head}({items[0]},)"
-        if len(one_line) <= LINE_LENGTH:
-            return one_line
-    body = "".join(item.lstrip(" ") and f"{item}\n" for item in items)
-    return f"{pad}{head}(\n{body}{pad})"
-
-
 def tuple_assignment(indent: int, name: str, items: list[str]) -> str:
     """`name = (items)` as ruff formats it: one line when it fits, else one item per line."""
     pad = " " * indent
@@ -644,9 +634,8 @@ def _sa_names(fields: list[dict[str, Any]]) -> list[str]:
     """Names the model module imports from sqlalchemy."""
     names = {"Uuid"}
     for field in fields:
-        type_name = field["model_decl"].split("mapped_column(", 1)[1].split("(", 1)[0].strip()
-        if type_name != "UtcDateTime":
-            names.add(type_name)
+        if field["sa_name"] != "UtcDateTime":
+            names.add(field["sa_name"])
         if field["type"] == "ref":
             names.add("ForeignKey")
         if field["checks"]:
@@ -709,11 +698,9 @@ def build_entities(resources: Any) -> list[dict[str, Any]]:
                 "revision": revision[:32],
                 "down_revision": previous_revision,
                 "migration_file": f"{index:04d}_create_{resource['plural']}",
-                "kinds": sorted(kinds),
                 "uses_date": "date" in kinds,
                 "uses_datetime": "datetime" in kinds,
                 "uses_decimal": "decimal" in kinds,
-                "uses_uuid": bool(kinds & {"uuid", "ref"}),
                 "uses_enum": "enum" in kinds,
                 "enums": [field for field in fields if field["type"] == "enum"],
                 "refs": refs,
