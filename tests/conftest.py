@@ -123,6 +123,8 @@ LEVEL_2: dict[str, object] = {"maturity_level": 2}
 LEVEL_3: dict[str, object] = {"maturity_level": 3}
 PRESETS = {
     "defaults": DEFAULTS,
+    "redis": {"modules": ["redis"]},
+    "redis_level3": {"maturity_level": 3, "modules": ["redis"]},
     "minimal": MINIMAL,
     "level2": LEVEL_2,
     "long_names": LONG_NAMES,

@@ -16,7 +16,7 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
     ({"author_email": "team.example.com"}, "not an email address"),
     ({"author_email": "team@localhost"}, "not an email address"),
     ({"maturity_level": 4}, "Level 4 (Production) is not available"),
-    ({"modules": ["redis"]}, "redis are not available"),
+    ({"modules": ["bot"]}, "bot are not available"),
     ({"modules": ["workers", "bot"]}, "bot, workers are not available"),
     ({"resources": []}, "non-empty list"),
     ({"resources": [{"name": "Item", "fields": [{"name": "a", "type": "str"}]}]}, "lowercase"),

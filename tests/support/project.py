@@ -6,6 +6,7 @@ import glob
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -105,3 +106,13 @@ def run_gates(root: Path, env: dict[str, str], *, tests: bool = True) -> None:
         run(["uv", "sync", "--quiet"], cwd, env)
         for command in (*LINT_GATES, *([TEST_GATE] if tests else [])):
             run(command, cwd, env)
+
+
+def compose_spec_errors(compose_file: Path) -> str:
+    """What check-jsonschema finds wrong with a compose file against the compose specification."""
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    result = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.compose-spec", str(compose_file)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return "" if result.returncode == 0 else result.stdout + result.stderr

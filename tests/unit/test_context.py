@@ -46,5 +46,6 @@ def test_only_what_exists_is_accepted() -> None:
     assert "does not exist" in context.level_error(7)
     assert "not a number" in context.level_error("high")
     assert context.modules_error([]) == ""
-    assert "not available" in context.modules_error(["redis"])
+    assert "not available" in context.modules_error(["bot"])
+    assert context.modules_error(["redis"]) == ""
     assert "Unknown module" in context.modules_error(["kafka"])

@@ -3,6 +3,8 @@
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from collections.abc import Callable
+from collections.abc import Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -25,6 +27,9 @@ logger = logging.getLogger(__name__)
 SERVICE_NAME = "data service"
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
+
+# Wraps the transport to the data service (a cache, say); the outermost layer comes last.
+TransportLayer = Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport]
 
 
 class RetryingTransport(httpx.AsyncBaseTransport):
@@ -66,20 +71,24 @@ class RetryingTransport(httpx.AsyncBaseTransport):
 def create_data_client(
     settings: DataServiceSettings,
     transport: httpx.AsyncBaseTransport | None = None,
+    layers: Sequence[TransportLayer] = (),
 ) -> httpx.AsyncClient:
     limits = httpx.Limits(
         max_connections=settings.max_connections,
         max_keepalive_connections=settings.max_keepalive_connections,
     )
     inner = transport or httpx.AsyncHTTPTransport(limits=limits)
+    outer: httpx.AsyncBaseTransport = RetryingTransport(
+        inner,
+        retries=settings.retries,
+        backoff_s=settings.retry_backoff_s,
+    )
+    for layer in layers:
+        outer = layer(outer)
     return httpx.AsyncClient(
         base_url=str(settings.url),
         timeout=httpx.Timeout(settings.timeout_s, connect=settings.connect_timeout_s),
-        transport=RetryingTransport(
-            inner,
-            retries=settings.retries,
-            backoff_s=settings.retry_backoff_s,
-        ),
+        transport=outer,
     )
 
 
@@ -135,9 +144,11 @@ def install(app: FastAPI, settings: Settings) -> None:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
-    # Tests may put an in-process transport on app.state before startup.
+    # Tests may put an in-process transport on app.state before startup; modules whose
+    # lifespans run earlier may add layers around it.
     transport: httpx.AsyncBaseTransport | None = getattr(app.state, "data_transport", None)
-    app.state.data_client = create_data_client(settings.data, transport)
+    layers: list[TransportLayer] = getattr(app.state, "data_transport_layers", [])
+    app.state.data_client = create_data_client(settings.data, transport, layers)
     try:
         yield
     finally:

@@ -1,0 +1,96 @@
+"""Which files each module adds, and that a module changes only the files every module shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.render.test_render import HUB_FILES, _without_commit
+from tests.support.project import compose_spec_errors, render, rendered_files
+
+# Added by each module, at every level.
+MODULE_FILES = {
+    "redis": """
+        docs/modules/redis.md
+        services/api_service/src/api_service/infrastructure/cache.py
+        services/api_service/src/api_service/infrastructure/redis_store.py
+        services/api_service/src/api_service/settings/redis.py
+        services/api_service/tests/integration/test_redis.py
+        services/api_service/tests/redis_server.py
+    """,
+}
+# Files a module may change by a few lines besides the level hubs.
+MODULE_HUB_FILES = HUB_FILES | {
+    "docker-compose.prod.yml",
+    "services/api_service/tests/conftest.py",
+}
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    return {
+        level: render(tmp_path_factory.mktemp(f"level{level}") / "p", {"maturity_level": level})
+        for level in (1, 3)
+    }
+
+
+@pytest.mark.parametrize("level", [1, 3])
+@pytest.mark.parametrize("module", sorted(MODULE_FILES))
+def test_a_module_adds_its_own_files_and_changes_only_hubs(
+    tmp_path: Path,
+    baseline: dict[int, Path],
+    module: str,
+    level: int,
+) -> None:
+    lower = baseline[level]
+    upper = render(tmp_path / "p", {"maturity_level": level, "modules": [module]})
+    before, after = rendered_files(lower), rendered_files(upper)
+    changed = {
+        name
+        for name in before & after
+        if _without_commit(lower / name) != _without_commit(upper / name)
+    }
+
+    assert after - before == set(MODULE_FILES[module].split())
+    assert before <= after
+    assert changed <= MODULE_HUB_FILES, sorted(changed - MODULE_HUB_FILES)
+
+
+@pytest.fixture(scope="module")
+def every_module(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    answers = {"maturity_level": 3, "modules": sorted(MODULE_FILES)}
+    return render(tmp_path_factory.mktemp("modules") / "p", answers)
+
+
+@pytest.mark.parametrize(
+    "name", ["docker-compose.yml", "docker-compose.dev.yml", "docker-compose.prod.yml"]
+)
+def test_compose_files_with_every_module_follow_the_specification(
+    every_module: Path,
+    name: str,
+) -> None:
+    assert compose_spec_errors(every_module / name) == ""
+
+
+def test_redis_is_in_compose_and_its_password_is_required_in_production(
+    every_module: Path,
+) -> None:
+    dev = yaml.safe_load((every_module / "docker-compose.yml").read_text())["services"]
+    prod = yaml.safe_load((every_module / "docker-compose.prod.yml").read_text())["services"]
+
+    assert dev["api_service"]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+    assert "healthcheck" in dev["redis"]
+    assert "ports" not in prod["redis"]
+    assert prod["api_service"]["environment"]["REDIS_PASSWORD"].startswith("${REDIS_PASSWORD:?")
+    assert "REDIS_PASSWORD=change-me" in (every_module / ".env.example").read_text()
+
+
+def test_each_module_has_a_make_target_and_documented_variables(every_module: Path) -> None:
+    makefile = (every_module / "Makefile").read_text()
+    readme = (every_module / "README.md").read_text()
+
+    assert "redis-local:" in makefile
+    assert "docs/modules/redis.md" in readme
+    assert "REDIS_URL" in (every_module / "docs/modules/redis.md").read_text()
