@@ -125,6 +125,8 @@ PRESETS = {
     "defaults": DEFAULTS,
     "redis": {"modules": ["redis"]},
     "redis_level3": {"maturity_level": 3, "modules": ["redis"]},
+    "rabbitmq": {"modules": ["rabbitmq"]},
+    "rabbitmq_level3": {"maturity_level": 3, "modules": ["rabbitmq"]},
     "minimal": MINIMAL,
     "level2": LEVEL_2,
     "long_names": LONG_NAMES,

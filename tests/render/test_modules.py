@@ -12,6 +12,13 @@ from tests.support.project import compose_spec_errors, render, rendered_files
 
 # Added by each module, at every level.
 MODULE_FILES = {
+    "rabbitmq": """
+        docs/modules/rabbitmq.md
+        services/api_service/src/api_service/infrastructure/events.py
+        services/api_service/src/api_service/settings/events.py
+        services/api_service/tests/integration/test_events.py
+        services/api_service/tests/rabbitmq_server.py
+    """,
     "redis": """
         docs/modules/redis.md
         services/api_service/src/api_service/infrastructure/cache.py
@@ -25,6 +32,7 @@ MODULE_FILES = {
 MODULE_HUB_FILES = HUB_FILES | {
     "docker-compose.prod.yml",
     "services/api_service/tests/conftest.py",
+    "services/api_service/tests/e2e/test_stack.py",
 }
 
 
@@ -92,5 +100,17 @@ def test_each_module_has_a_make_target_and_documented_variables(every_module: Pa
     readme = (every_module / "README.md").read_text()
 
     assert "redis-local:" in makefile
+    assert "rabbitmq-local:" in makefile
     assert "docs/modules/redis.md" in readme
     assert "REDIS_URL" in (every_module / "docs/modules/redis.md").read_text()
+
+
+def test_rabbitmq_is_in_compose_with_credentials_from_the_environment(every_module: Path) -> None:
+    dev = yaml.safe_load((every_module / "docker-compose.yml").read_text())["services"]
+    prod = yaml.safe_load((every_module / "docker-compose.prod.yml").read_text())["services"]
+
+    assert dev["api_service"]["depends_on"]["rabbitmq"] == {"condition": "service_healthy"}
+    assert "${RABBITMQ_PASSWORD:?" in dev["api_service"]["environment"]["RABBITMQ_URL"]
+    assert "${RABBITMQ_USER:?" in prod["api_service"]["environment"]["RABBITMQ_URL"]
+    assert "ports" not in prod["rabbitmq"]
+    assert "RABBITMQ_EXCHANGE" in (every_module / "docs/modules/rabbitmq.md").read_text()
