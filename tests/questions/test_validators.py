@@ -17,7 +17,7 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
     ({"author_email": "team@localhost"}, "not an email address"),
     ({"maturity_level": 4}, "Level 4 (Production) is not available"),
     ({"modules": ["bot"]}, "bot are not available"),
-    ({"modules": ["workers", "bot"]}, "bot, workers are not available"),
+    ({"modules": ["s3", "bot"]}, "bot, s3 are not available"),
     ({"resources": []}, "non-empty list"),
     ({"resources": [{"name": "Item", "fields": [{"name": "a", "type": "str"}]}]}, "lowercase"),
     ({"resources": [{"name": "item", "fields": [{"name": "a", "type": "money"}]}]}, "unknown type"),

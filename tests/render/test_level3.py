@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from extensions.context import AVAILABLE_MODULES
 from tests.support.project import render
 
 
@@ -26,9 +27,11 @@ def tool(name: str, package: str) -> str:
     return found
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return render(tmp_path_factory.mktemp("level3") / "project", {"maturity_level": 3})
+@pytest.fixture(scope="module", params=["no modules", "every module"])
+def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    modules = sorted(AVAILABLE_MODULES) if request.param == "every module" else []
+    answers = {"maturity_level": 3, "modules": modules}
+    return render(tmp_path_factory.mktemp("level3") / "project", answers)
 
 
 def test_the_gateway_config_passes_nginx_t(project: Path, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from extensions.context import resolve_modules
 from tests.render.test_render import HUB_FILES, _without_commit
 from tests.support.project import compose_spec_errors, render, rendered_files
 
@@ -19,6 +20,33 @@ MODULE_FILES = {
         services/api_service/tests/integration/test_events.py
         services/api_service/tests/rabbitmq_server.py
     """,
+    "workers": """
+        docs/modules/workers.md
+        services/worker_service/.dockerignore
+        services/worker_service/Dockerfile
+        services/worker_service/pyproject.toml
+        services/worker_service/src/worker_service/__init__.py
+        services/worker_service/src/worker_service/activity.py
+        services/worker_service/src/worker_service/consumer.py
+        services/worker_service/src/worker_service/jobs.py
+        services/worker_service/src/worker_service/main.py
+        services/worker_service/src/worker_service/py.typed
+        services/worker_service/src/worker_service/resources.py
+        services/worker_service/src/worker_service/routes.py
+        services/worker_service/src/worker_service/settings/__init__.py
+        services/worker_service/src/worker_service/settings/data.py
+        services/worker_service/src/worker_service/settings/events.py
+        services/worker_service/src/worker_service/settings/jobs.py
+        services/worker_service/src/worker_service/wiring.py
+        services/worker_service/src/worker_service/worker.py
+        services/worker_service/tests/__init__.py
+        services/worker_service/tests/conftest.py
+        services/worker_service/tests/rabbitmq_server.py
+        services/worker_service/tests/test_app.py
+        services/worker_service/tests/test_consumer.py
+        services/worker_service/tests/test_jobs.py
+        services/worker_service/tests/test_shutdown.py
+    """,
     "redis": """
         docs/modules/redis.md
         services/api_service/src/api_service/infrastructure/cache.py
@@ -28,9 +56,31 @@ MODULE_FILES = {
         services/api_service/tests/redis_server.py
     """,
 }
+# Added by a module from a level on, besides its own files.
+MODULE_LEVEL_FILES = {
+    ("workers", 2): """
+        services/worker_service/src/worker_service/logs.py
+        services/worker_service/src/worker_service/sentry.py
+        services/worker_service/src/worker_service/settings/logs.py
+        services/worker_service/src/worker_service/settings/sentry.py
+    """,
+    ("workers", 3): "services/worker_service/src/worker_service/metrics.py",
+}
+
+
+def module_files(module: str, level: int) -> set[str]:
+    names = set(MODULE_FILES[module].split())
+    for (owner, lowest), files in MODULE_LEVEL_FILES.items():
+        if owner == module and level >= lowest:
+            names |= set(files.split())
+    return names
+
+
 # Files a module may change by a few lines besides the level hubs.
 MODULE_HUB_FILES = HUB_FILES | {
     "docker-compose.prod.yml",
+    "monitoring/prometheus/alerts.yml",
+    "monitoring/prometheus/prometheus.yml",
     "services/api_service/tests/conftest.py",
     "services/api_service/tests/e2e/test_stack.py",
 }
@@ -61,7 +111,8 @@ def test_a_module_adds_its_own_files_and_changes_only_hubs(
         if _without_commit(lower / name) != _without_commit(upper / name)
     }
 
-    assert after - before == set(MODULE_FILES[module].split())
+    enabled, _ = resolve_modules([module], level)
+    assert after - before == {name for each in enabled for name in module_files(each, level)}
     assert before <= after
     assert changed <= MODULE_HUB_FILES, sorted(changed - MODULE_HUB_FILES)
 
@@ -114,3 +165,18 @@ def test_rabbitmq_is_in_compose_with_credentials_from_the_environment(every_modu
     assert "${RABBITMQ_USER:?" in prod["api_service"]["environment"]["RABBITMQ_URL"]
     assert "ports" not in prod["rabbitmq"]
     assert "RABBITMQ_EXCHANGE" in (every_module / "docs/modules/rabbitmq.md").read_text()
+
+
+def test_modules_added_for_another_are_announced_and_documented(
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    project = render(tmp_path / "p", {"modules": ["workers"]}, quiet=False)
+    announced = capfd.readouterr()
+
+    assert "Modules added because your choices need them: rabbitmq" in announced.err
+    readme = (project / "README.md").read_text()
+    assert "**rabbitmq**: [docs/modules/rabbitmq.md]" in readme
+    assert "(added because another choice needs it)" in readme
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["modules"] == ["workers"]

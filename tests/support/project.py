@@ -13,7 +13,12 @@ from typing import Any
 import copier
 
 TEMPLATE = Path(__file__).resolve().parents[2]
-SERVICES = ("db_postgres_service", "api_service")
+
+
+def services_of(root: Path) -> list[str]:
+    """The services a rendered project has, the data service first (others depend on it)."""
+    found = sorted(path.name for path in (root / "services").iterdir() if path.is_dir())
+    return sorted(found, key=lambda name: not name.startswith("db_"))
 
 
 def render(destination: Path, answers: dict[str, Any] | None = None, **options: Any) -> Path:
@@ -23,7 +28,7 @@ def render(destination: Path, answers: dict[str, Any] | None = None, **options: 
         data=answers or {},
         defaults=True,
         unsafe=True,
-        quiet=True,
+        quiet=options.pop("quiet", True),
         vcs_ref=options.pop("vcs_ref", "HEAD"),
         **options,
     )
@@ -101,7 +106,7 @@ TEST_GATE = ["uv", "run", "pytest", "-p", "no:cacheprovider", "-q"]
 
 def run_gates(root: Path, env: dict[str, str], *, tests: bool = True) -> None:
     """uv sync, then every lint gate (and the tests) in each service of a rendered project."""
-    for service in SERVICES:
+    for service in services_of(root):
         cwd = root / "services" / service
         run(["uv", "sync", "--quiet"], cwd, env)
         for command in (*LINT_GATES, *([TEST_GATE] if tests else [])):

@@ -1,0 +1,1 @@
+"""Worker service: consumes the API's events and runs periodic jobs."""
