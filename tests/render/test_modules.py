@@ -17,7 +17,9 @@ MODULE_FILES = {
         docs/modules/rabbitmq.md
         services/api_service/src/api_service/infrastructure/events.py
         services/api_service/src/api_service/settings/events.py
+        services/api_service/src/api_service/infrastructure/changes.py
         services/api_service/tests/integration/test_events.py
+        services/api_service/tests/unit/test_changes.py
         services/api_service/tests/rabbitmq_server.py
     """,
     "workers": """
