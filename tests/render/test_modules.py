@@ -13,6 +13,30 @@ from tests.support.project import compose_spec_errors, render, rendered_files
 
 # Added by each module, at every level.
 MODULE_FILES = {
+    "mongodb": """
+        docs/modules/mongodb.md
+        services/api_service/src/api_service/infrastructure/audit.py
+        services/api_service/src/api_service/infrastructure/changes.py
+        services/api_service/src/api_service/settings/audit.py
+        services/api_service/tests/audit_service.py
+        services/api_service/tests/integration/test_audit.py
+        services/api_service/tests/unit/test_changes.py
+        services/db_mongo_service/.dockerignore
+        services/db_mongo_service/Dockerfile
+        services/db_mongo_service/pyproject.toml
+        services/db_mongo_service/src/db_mongo_service/__init__.py
+        services/db_mongo_service/src/db_mongo_service/audit.py
+        services/db_mongo_service/src/db_mongo_service/database.py
+        services/db_mongo_service/src/db_mongo_service/main.py
+        services/db_mongo_service/src/db_mongo_service/py.typed
+        services/db_mongo_service/src/db_mongo_service/routes.py
+        services/db_mongo_service/src/db_mongo_service/settings/__init__.py
+        services/db_mongo_service/src/db_mongo_service/wiring.py
+        services/db_mongo_service/tests/__init__.py
+        services/db_mongo_service/tests/conftest.py
+        services/db_mongo_service/tests/test_app.py
+        services/db_mongo_service/tests/test_audit.py
+    """,
     "rabbitmq": """
         docs/modules/rabbitmq.md
         services/api_service/src/api_service/infrastructure/events.py
@@ -67,6 +91,14 @@ MODULE_LEVEL_FILES = {
         services/worker_service/src/worker_service/settings/sentry.py
     """,
     ("workers", 3): "services/worker_service/src/worker_service/metrics.py",
+    ("mongodb", 2): """
+        services/db_mongo_service/src/db_mongo_service/health.py
+        services/db_mongo_service/src/db_mongo_service/logs.py
+        services/db_mongo_service/src/db_mongo_service/sentry.py
+        services/db_mongo_service/src/db_mongo_service/settings/logs.py
+        services/db_mongo_service/src/db_mongo_service/settings/sentry.py
+    """,
+    ("mongodb", 3): "services/db_mongo_service/src/db_mongo_service/metrics.py",
 }
 
 
@@ -114,7 +146,8 @@ def test_a_module_adds_its_own_files_and_changes_only_hubs(
     }
 
     enabled, _ = resolve_modules([module], level)
-    assert after - before == {name for each in enabled for name in module_files(each, level)}
+    expected = {name for each in enabled for name in module_files(each, level)}
+    assert after - before == expected
     assert before <= after
     assert changed <= MODULE_HUB_FILES, sorted(changed - MODULE_HUB_FILES)
 

@@ -1,0 +1,1 @@
+"""MongoDB data service: the audit log, reached only over HTTP."""
