@@ -42,13 +42,16 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def rendered(session: nox.Session) -> None:
-    """Render the presets and run each project's own gates (ruff, mypy, bandit, pytest)."""
+    """Render the presets and run each project's lint gates (ruff, format, mypy, bandit); the
+    update scenarios, the local mode and the architecture contract."""
     _install(session)
-    _pytest(session, "-m", "rendered", "-rs", "-s")
+    _pytest(session, "-m", "rendered", "-k", "not service_tests", "-rs", "-s")
 
 
 @nox.session
 def integration(session: nox.Session) -> None:
-    """The rendered services' tests against a PostgreSQL started on 127.0.0.1."""
+    """Every preset's service tests with their coverage gate, against PostgreSQL, Redis and
+    RabbitMQ started on loopback (SQLite and in-process substitutes where they are missing,
+    which CI does not allow)."""
     _install(session)
     _pytest(session, "-m", "rendered", "-k", "service_tests", "--postgres", "-rs", "-s")
