@@ -17,16 +17,28 @@ from jinja2.ext import Extension
 # would shadow it inside the services' own virtual environments.
 DEPENDENCY_PACKAGES = frozenset(
     {
-        "alembic",
+        "aio_pika",
+        "aiormq",
         "aiosqlite",
+        "alembic",
         "asyncpg",
+        "bson",
+        "fakeredis",
         "fastapi",
+        "faststream",
         "httpx",
+        "mongomock",
+        "mongomock_motor",
+        "prometheus_client",
         "pydantic",
         "pydantic_settings",
+        "pymongo",
         "pytest",
+        "redis",
+        "sentry_sdk",
         "sqlalchemy",
         "starlette",
+        "structlog",
         "uvicorn",
     }
 )
