@@ -112,6 +112,7 @@ def module_files(module: str, level: int) -> set[str]:
 
 # Files a module may change by a few lines besides the level hubs.
 MODULE_HUB_FILES = HUB_FILES | {
+    "docker-compose.dev.yml",
     "docker-compose.prod.yml",
     "monitoring/prometheus/alerts.yml",
     "monitoring/prometheus/prometheus.yml",

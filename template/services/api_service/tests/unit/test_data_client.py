@@ -36,7 +36,7 @@ def client_for(script: Script, retries: int = 2) -> httpx.AsyncClient:
     return create_data_client(settings, httpx.MockTransport(script))
 
 
-async def test_idempotent_calls_are_retried_until_they_succeed() -> None:
+async def test_reads_are_retried_until_they_succeed() -> None:
     script = Script(503, httpx.ReadTimeout, 200)
     async with client_for(script) as client:
         response = await client.get("/v1/things")
@@ -48,10 +48,20 @@ async def test_idempotent_calls_are_retried_until_they_succeed() -> None:
 async def test_retries_are_bounded() -> None:
     script = Script(503, 503, 503, 200)
     async with client_for(script, retries=2) as client:
-        response = await client.put("/v1/things/1", json={})
+        response = await client.get("/v1/things/1")
 
     assert response.status_code == 503
     assert len(script.seen) == 3
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE"])
+async def test_a_write_is_not_repeated_after_the_server_may_have_applied_it(method: str) -> None:
+    script = Script(503, 200)
+    async with client_for(script) as client:
+        response = await client.request(method, "/v1/things/1")
+
+    assert response.status_code == 503
+    assert script.seen == [method]
 
 
 async def test_a_post_is_not_repeated_after_the_server_may_have_acted() -> None:

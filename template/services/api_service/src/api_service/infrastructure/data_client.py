@@ -25,7 +25,10 @@ from api_service.settings.data import DataServiceSettings
 logger = logging.getLogger(__name__)
 
 SERVICE_NAME = "data service"
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Reads are repeated after any failure. A write is repeated only when nothing reached the
+# server: a PUT or DELETE that had been applied would answer 412 or 404 the second time and
+# hide the write from the caller (and from everything that reacts to writes).
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
 
 # Wraps the transport to the data service (a cache, say); the outermost layer comes last.
@@ -36,7 +39,7 @@ class RetryingTransport(httpx.AsyncBaseTransport):
     """Retries a request a bounded number of times, with exponential backoff.
 
     A refused connection is retried for every method (nothing reached the server);
-    other transport errors and 502/503/504 answers only for idempotent methods.
+    other transport errors and 502/503/504 answers only for reads.
     """
 
     def __init__(self, inner: httpx.AsyncBaseTransport, *, retries: int, backoff_s: float) -> None:
@@ -45,7 +48,7 @@ class RetryingTransport(httpx.AsyncBaseTransport):
         self._backoff_s = backoff_s
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        idempotent = request.method in IDEMPOTENT_METHODS
+        read = request.method in READ_METHODS
         attempt = 0
         while True:
             try:
@@ -54,11 +57,11 @@ class RetryingTransport(httpx.AsyncBaseTransport):
                 if attempt >= self._retries:
                     raise
             except httpx.TransportError:
-                if not idempotent or attempt >= self._retries:
+                if not read or attempt >= self._retries:
                     raise
             else:
                 last_try = attempt >= self._retries
-                if response.status_code not in RETRYABLE_STATUSES or not idempotent or last_try:
+                if response.status_code not in RETRYABLE_STATUSES or not read or last_try:
                     return response
                 await response.aclose()
             attempt += 1
