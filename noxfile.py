@@ -5,7 +5,7 @@ from __future__ import annotations
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["lint", "tests", "rendered", "integration"]
+nox.options.sessions = ["lint", "tests", "rendered", "update", "integration"]
 nox.options.error_on_missing_interpreters = True
 
 DEV = ["--group", "dev"]
@@ -43,9 +43,17 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def rendered(session: nox.Session) -> None:
     """Render the presets and run each project's lint gates (ruff, format, mypy, bandit); the
-    update scenarios, the local mode and the architecture contract."""
+    local mode, the architecture contract, determinism across Python versions."""
     _install(session)
-    _pytest(session, "-m", "rendered", "-k", "not service_tests", "-rs", "-s")
+    skipped = ["-k", "not service_tests", "--ignore=tests/update"]
+    _pytest(session, "-m", "rendered", *skipped, "-rs", "-s")
+
+
+@nox.session
+def update(session: nox.Session) -> None:
+    """`copier update` scenarios on committed projects: levels, modules, resources, releases."""
+    _install(session)
+    _pytest(session, "tests/update", "-m", "rendered", "-rs", "-s")
 
 
 @nox.session
