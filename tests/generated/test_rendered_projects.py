@@ -22,7 +22,7 @@ import pytest
 from extensions.context import COVERAGE_GATES
 from tests.conftest import PRESETS
 from tests.support.postgres import PostgresServer, free_port
-from tests.support.project import find_python, render, run, run_gates, services_of, uv_env
+from tests.support.project import render, require_python, run, run_gates, services_of, uv_env
 
 pytestmark = pytest.mark.rendered
 
@@ -47,12 +47,7 @@ class Project:
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Project:
     answers = PRESETS[request.param]
     version = str(answers.get("python_version", "3.12"))
-    python = find_python(version)
-    if python is None:
-        missing = f"no Python {version} interpreter here to run the rendered project"
-        if os.environ.get("CI"):
-            pytest.fail(missing)
-        pytest.skip(missing)
+    python = require_python(version)
     root = render(tmp_path_factory.mktemp(request.param) / "project", answers)
     env = uv_env(python)
     for service in services_of(root):

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from extensions.context import resolve_modules
-from tests.render.test_render import HUB_FILES, _without_commit
-from tests.support.project import compose_spec_errors, render, rendered_files
+from tests.render.test_render import HUB_FILES, assert_adds_its_files_and_changes_only_hubs
+from tests.support.project import compose_spec_errors, render
 
 # Added by each module, at every level.
 MODULE_FILES = {
@@ -137,20 +137,11 @@ def test_a_module_adds_its_own_files_and_changes_only_hubs(
     module: str,
     level: int,
 ) -> None:
-    lower = baseline[level]
     upper = render(tmp_path / "p", {"maturity_level": level, "modules": [module]})
-    before, after = rendered_files(lower), rendered_files(upper)
-    changed = {
-        name
-        for name in before & after
-        if _without_commit(lower / name) != _without_commit(upper / name)
-    }
-
     enabled, _ = resolve_modules([module], level)
     expected = {name for each in enabled for name in module_files(each, level)}
-    assert after - before == expected
-    assert before <= after
-    assert changed <= MODULE_HUB_FILES, sorted(changed - MODULE_HUB_FILES)
+
+    assert_adds_its_files_and_changes_only_hubs(baseline[level], upper, expected, MODULE_HUB_FILES)
 
 
 @pytest.fixture(scope="module")

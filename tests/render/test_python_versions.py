@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CATALOG
-from tests.support.project import TEMPLATE, find_python, rendered_files, uv_env
+from tests.support.project import TEMPLATE, rendered_files, require_python, uv_env
 
 pytestmark = pytest.mark.rendered
 
@@ -24,12 +23,7 @@ ANSWERS = CATALOG | {"modules": ["mongodb", "rabbitmq", "redis", "workers"]}
 
 
 def render_with(version: str, destination: Path) -> Path:
-    python = find_python(version)
-    if python is None:
-        missing = f"no Python {version} here to run Copier on"
-        if os.environ.get("CI"):
-            pytest.fail(missing)
-        pytest.skip(missing)
+    python = require_python(version)
     command = [
         "uv", "run", "--no-project", "--quiet",
         "--with", "copier==9.19.1", "--with", "copier-template-extensions==0.3.4",

@@ -274,30 +274,39 @@ def level_3_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return render(tmp_path_factory.mktemp("level3") / "project", {"maturity_level": 3})
 
 
-def assert_adds_its_files_and_changes_only_hubs(lower: Path, upper: Path, added: str) -> None:
+def assert_adds_its_files_and_changes_only_hubs(
+    lower: Path,
+    upper: Path,
+    added: set[str],
+    hubs: set[str] = HUB_FILES,
+) -> None:
     before, after = rendered_files(lower), rendered_files(upper)
     changed = {
         name
         for name in before & after
         if _without_commit(lower / name) != _without_commit(upper / name)
     }
-    assert after - before == set(added.split())
+    assert after - before == added
     assert before <= after
-    assert changed <= HUB_FILES, sorted(changed - HUB_FILES)
+    assert changed <= hubs, sorted(changed - hubs)
 
 
 def test_level_2_adds_its_own_files_and_changes_only_hub_files(
     default_project: Path,
     level_2_project: Path,
 ) -> None:
-    assert_adds_its_files_and_changes_only_hubs(default_project, level_2_project, LEVEL_2_FILES)
+    assert_adds_its_files_and_changes_only_hubs(
+        default_project, level_2_project, set(LEVEL_2_FILES.split())
+    )
 
 
 def test_level_3_adds_its_own_files_and_changes_only_hub_files(
     level_2_project: Path,
     level_3_project: Path,
 ) -> None:
-    assert_adds_its_files_and_changes_only_hubs(level_2_project, level_3_project, LEVEL_3_FILES)
+    assert_adds_its_files_and_changes_only_hubs(
+        level_2_project, level_3_project, set(LEVEL_3_FILES.split())
+    )
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import copier
+import pytest
 
 TEMPLATE = Path(__file__).resolve().parents[2]
 
@@ -66,6 +67,17 @@ def find_python(version: str) -> str | None:
         if answer.returncode == 0 and answer.stdout.strip() == version:
             return candidate
     return None
+
+
+def require_python(version: str) -> str:
+    """An interpreter for `version`; without one the test is skipped, and fails under CI."""
+    python = find_python(version)
+    if python is None:
+        missing = f"no Python {version} interpreter on this machine"
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+    return python
 
 
 def uv_env(python: str, **extra: str) -> dict[str, str]:

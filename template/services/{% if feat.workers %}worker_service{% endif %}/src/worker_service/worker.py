@@ -35,12 +35,8 @@ class Worker:
         )
         self.digest = Digest(self.data_client, self.activity, COLLECTIONS)
         self.jobs: list[Periodic] = []
-        self.digest_job = Periodic(
-            "digest",
-            settings.jobs.digest_interval_s,
-            self.digest,
-            self.observer,
-        )
+        # Made by subscribe(), once the modules have set the observer.
+        self.digest_job: Periodic
 
     def subscribe(self) -> None:
         """Register the consumer; after the modules had their say about the observer."""
