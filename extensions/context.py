@@ -16,7 +16,7 @@ ALL_MODULES = ("workers", "bot", "mongodb", "rabbitmq", "redis", "s3", "websocke
 
 # What this release of the template can render. A level or module is offered in the
 # questions before its content exists, but answering it is refused with a clear message.
-AVAILABLE_LEVELS = frozenset({1, 2, 3})
+AVAILABLE_LEVELS = frozenset({1, 2, 3, 4})
 AVAILABLE_MODULES = frozenset({"mongodb", "rabbitmq", "redis", "workers"})
 
 # What a module cannot work without (the seed framework's rules): added, never refused.
@@ -39,6 +39,13 @@ LEVEL_FEATURES = {
     "e2e": 3,
     "auth": 4,
     "tracing": 4,
+    "circuit_breaker": 4,
+    "central_logs": 4,
+    "replica": 4,
+    "backups": 4,
+    "alerting": 4,
+    "cicd": 4,
+    "runbooks": 4,
 }
 COVERAGE_GATES = {1: 60, 2: 75, 3: 80, 4: 85}
 

@@ -138,6 +138,8 @@ PRESETS = {
     "long_names": LONG_NAMES,
     "level3": LEVEL_3,
     "catalog": CATALOG,
+    "level4": {"maturity_level": 4},
+    "modules_level4": {"maturity_level": 4, "modules": ["mongodb", "rabbitmq", "redis", "workers"]},
 }
 
 

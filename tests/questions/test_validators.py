@@ -17,7 +17,7 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
     ({"author_name": " "}, "cannot be empty"),
     ({"author_email": "team.example.com"}, "not an email address"),
     ({"author_email": "team@localhost"}, "not an email address"),
-    ({"maturity_level": 4}, "Level 4 (Production) is not available"),
+    ({"maturity_level": 0}, "0 is not in [1, 2, 3, 4]"),
     ({"modules": ["bot"]}, "bot are not available"),
     ({"modules": ["kafka"]}, "'kafka' is not in"),
     ({"modules": ["s3", "bot"]}, "bot, s3 are not available"),

@@ -42,7 +42,7 @@ def test_only_what_exists_is_accepted() -> None:
     assert context.level_error(1) == ""
     assert context.level_error(2) == ""
     assert context.level_error(3) == ""
-    assert "not available in this template release" in context.level_error(4)
+    assert context.level_error(4) == ""
     assert "does not exist" in context.level_error(7)
     assert "not a number" in context.level_error("high")
     assert context.modules_error([]) == ""
