@@ -34,7 +34,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('database') / 'test.db'}"
     )
     config = alembic_config(url)
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")
     yield url
     command.downgrade(config, "base")
 

@@ -1,0 +1,99 @@
+"""Short-lived access tokens: JWTs signed with HS256, every claim checked."""
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+import jwt
+
+from api_service.application.auth_errors import NotAuthenticated
+from api_service.domain.accounts import ROLES
+from api_service.domain.accounts import Account
+from api_service.domain.accounts import Role
+from api_service.settings.auth import TokenSettings
+
+# Pinned: a token naming another algorithm (`none`, RS256 with the key as a public key) fails.
+ALGORITHM = "HS256"
+REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti", "role", "typ"]
+ACCESS = "access"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a valid access token speaks for."""
+
+    account_id: UUID
+    role: Role
+    token_id: str
+    expires_at: int
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class AccessTokens:
+    def __init__(self, settings: TokenSettings, clock: Callable[[], float] = time.time) -> None:
+        self._settings = settings
+        self._clock = clock
+
+    @property
+    def ttl_s(self) -> int:
+        return self._settings.access_ttl_s
+
+    def issue(self, account: Account) -> str:
+        now = int(self._clock())
+        claims = {
+            "sub": str(account.id),
+            "role": account.role,
+            "typ": ACCESS,
+            "iss": self._settings.issuer,
+            "aud": self._settings.audience,
+            "iat": now,
+            "exp": now + self._settings.access_ttl_s,
+            "jti": uuid.uuid4().hex,
+        }
+        return jwt.encode(claims, self._settings.secret_key.get_secret_value(), ALGORITHM)
+
+    def verify(self, token: str) -> Principal:
+        keys = [self._settings.secret_key, *self._settings.previous_secret_keys]
+        for index, key in enumerate(keys):
+            try:
+                claims = jwt.decode(
+                    token,
+                    key.get_secret_value(),
+                    algorithms=[ALGORITHM],
+                    audience=self._settings.audience,
+                    issuer=self._settings.issuer,
+                    leeway=self._settings.leeway_s,
+                    options={"require": REQUIRED_CLAIMS},
+                )
+            except jwt.InvalidSignatureError as exc:
+                if index + 1 < len(keys):
+                    continue
+                raise NotAuthenticated("The token's signature is not valid.") from exc
+            except jwt.ExpiredSignatureError as exc:
+                raise NotAuthenticated("The token has expired.") from exc
+            except jwt.InvalidTokenError as exc:
+                raise NotAuthenticated(f"The token is not valid: {exc}.") from exc
+            return _principal(claims)
+        raise NotAuthenticated("The token's signature is not valid.")
+
+
+def _principal(claims: dict[str, object]) -> Principal:
+    role = claims["role"]
+    if claims["typ"] != ACCESS or role not in ROLES:
+        raise NotAuthenticated("The token is not an access token.")
+    try:
+        account_id = UUID(str(claims["sub"]))
+    except ValueError as exc:
+        raise NotAuthenticated("The token names no account.") from exc
+    expires_at = claims["exp"]
+    return Principal(
+        account_id=account_id,
+        role="admin" if role == "admin" else "user",
+        token_id=str(claims["jti"]),
+        expires_at=expires_at if isinstance(expires_at, int) else 0,
+    )
