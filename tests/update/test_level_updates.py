@@ -62,7 +62,7 @@ def same_tree(left: Path, right: Path) -> list[str]:
 
 def test_level_by_level_and_in_one_step_equal_a_fresh_render(tmp_path: Path) -> None:
     stepwise = start(tmp_path / "stepwise")
-    for level in (2, 3):
+    for level in (2, 3, 4):
         before = rendered_files(stepwise)
         started = time.perf_counter()
         update(stepwise, {"maturity_level": level})
@@ -76,8 +76,8 @@ def test_level_by_level_and_in_one_step_equal_a_fresh_render(tmp_path: Path) -> 
         commit_all(stepwise, f"Level {level}")
 
     at_once = start(tmp_path / "at_once")
-    update(at_once, {"maturity_level": 3})
-    fresh = render(tmp_path / "fresh", {"maturity_level": 3})
+    update(at_once, {"maturity_level": 4})
+    fresh = render(tmp_path / "fresh", {"maturity_level": 4})
 
     assert leftovers_of_a_merge(at_once) == []
     assert (stepwise / ".env").read_text() == (tmp_path / "at_once" / ".env").read_text()
@@ -146,7 +146,7 @@ def passes_its_gates(root: Path) -> None:
     run_gates(root, project_env())
 
 
-def test_a_modified_project_keeps_its_work_from_level_1_to_3(tmp_path: Path) -> None:
+def test_a_modified_project_keeps_its_work_from_level_1_to_4(tmp_path: Path) -> None:
     root = start(tmp_path / "project")
     make_the_usual_edits(root, tmp_path / "scratch")
     passes_its_gates(root)
@@ -154,11 +154,12 @@ def test_a_modified_project_keeps_its_work_from_level_1_to_3(tmp_path: Path) -> 
         shutil.rmtree(venv)
     commit_all(root, "Team work")
 
-    update(root, {"maturity_level": 3})
+    update(root, {"maturity_level": 4})
 
     assert leftovers_of_a_merge(root) == []
     assert_user_work_survived(root)
     assert (root / "services/api_service/src/api_service/api/rate_limit.py").exists()
+    assert (root / "services/api_service/src/api_service/api/routes/auth.py").exists()
     passes_its_gates(root)
 
 
