@@ -344,7 +344,7 @@ def test_dockerfiles_build_in_two_stages_and_run_as_a_user(default_project: Path
         dockerfile = (default_project / "services" / service / "Dockerfile").read_text()
         assert dockerfile.count("\nFROM ") + dockerfile.startswith("FROM ") >= 2
         assert "AS build" in dockerfile
-        assert "\nUSER app\n" in dockerfile
+        assert "\nUSER 10001:10001\n" in dockerfile
         assert "python:3.12-slim" in dockerfile
 
 

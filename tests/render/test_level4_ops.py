@@ -1,0 +1,199 @@
+"""Level 4's operations files work with the real tools: actionlint, hadolint, shellcheck, amtool,
+promtool, the compose schema; the CI matrix follows the modules; the docs follow the answers."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from extensions.context import resolve_modules
+from tests.conftest import PRESETS
+from tests.render.test_level3 import tool
+from tests.support.project import compose_spec_errors, render, services_of
+
+pytestmark = pytest.mark.rendered
+
+# Installed with the template's dev dependencies, next to this interpreter.
+BIN = Path(sys.executable).parent
+# The environment variable through which a service's tests take a real server, per container.
+TEST_SERVER_VARIABLES = {
+    "postgres": "TEST_DATABASE_URL",
+    "redis": "TEST_REDIS_URL",
+    "rabbitmq": "TEST_RABBITMQ_URL",
+}
+
+
+@pytest.fixture(scope="module", params=["level4", "modules_level4"])
+def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render(tmp_path_factory.mktemp(request.param) / "project", PRESETS[request.param])
+
+
+def modules_of(project: Path) -> set[str]:
+    """The modules the project has: those answered and those they (or the level) need."""
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    return set(resolve_modules(answers["modules"], answers["maturity_level"])[0])
+
+
+def workflow(project: Path, name: str) -> dict:
+    return yaml.safe_load((project / ".github/workflows" / name).read_text())
+
+
+def check(command: list[str], cwd: Path | None = None) -> None:
+    result = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, check=False,
+        env={"PATH": f"{BIN}:/usr/bin:/bin"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_workflows_pass_actionlint_with_shellcheck(project: Path) -> None:
+    workflows = sorted(str(path) for path in (project / ".github/workflows").glob("*.yml"))
+    assert [Path(path).name for path in workflows] == ["ci.yml", "deploy.yml", "images.yml"]
+    # actionlint runs shellcheck on every run: script when it finds it on PATH.
+    check([str(BIN / "actionlint"), "-color=false", "-shellcheck", str(BIN / "shellcheck"),
+           *workflows])  # fmt: skip
+
+
+def test_every_dockerfile_passes_hadolint(project: Path) -> None:
+    dockerfiles = sorted(project.glob("services/*/Dockerfile"))
+    assert len(dockerfiles) == len(services_of(project))
+    for dockerfile in dockerfiles:
+        check([str(BIN / "hadolint"), "--no-color", str(dockerfile)])
+
+
+def test_the_deploy_script_passes_shellcheck(project: Path) -> None:
+    script = project / "ops/deploy.sh"
+    assert script.stat().st_mode & 0o111
+    check([str(BIN / "shellcheck"), str(script)])
+
+
+def test_ci_checks_every_service_against_the_servers_its_tests_use(project: Path) -> None:
+    job = workflow(project, "ci.yml")["jobs"]["checks"]
+    entries = {entry["service"]: entry for entry in job["strategy"]["matrix"]["include"]}
+    modules = modules_of(project)
+
+    assert sorted(entries) == sorted(services_of(project))
+    expected = {
+        "db_postgres_service": {"postgres"},
+        "api_service": {"postgres"} | ({"redis", "rabbitmq"} & modules),
+        "worker_service": {"rabbitmq"},
+        "db_mongo_service": set(),
+    }
+    # A container per server some service's tests use, and none for a module that is off.
+    used = {"postgres"} | ({"redis", "rabbitmq"} & modules)
+    assert set(job["services"]) == used
+    assert set(job["env"]) == {TEST_SERVER_VARIABLES[name] for name in used}
+    for service, entry in entries.items():
+        assert set(entry) == {"service", *used}, service
+        containers = {name for name in used if entry[name]}
+        assert containers == expected[service], service
+        sources = project.glob(f"services/{service}/tests/**/*.py")
+        tests = "".join(path.read_text() for path in sources)
+        for name in containers:
+            assert TEST_SERVER_VARIABLES[name] in tests, f"{service} never reads its {name} URL"
+    for name in used:
+        assert f"matrix.{name} &&" in job["services"][name]["image"]
+        assert f"matrix.{name} &&" in job["env"][TEST_SERVER_VARIABLES[name]]
+
+    steps = " ".join(step.get("run", "") for step in job["steps"])
+    for gate in ("ruff check", "ruff format --check", "mypy --strict src tests",
+                 "bandit -q -r src --severity-level medium", "uv run pytest"):  # fmt: skip
+        assert gate in steps
+
+
+def test_images_are_built_for_every_service_and_pushed_from_main_only(project: Path) -> None:
+    images = workflow(project, "images.yml")["jobs"]["image"]
+    assert sorted(images["strategy"]["matrix"]["service"]) == sorted(services_of(project))
+    caller = workflow(project, "ci.yml")["jobs"]["images"]
+    assert caller["with"]["push"] == (
+        "${{ github.event_name == 'push' && github.ref == 'refs/heads/main' }}"
+    )
+
+
+def test_deploys_wait_for_approval_and_use_the_pushed_images(project: Path) -> None:
+    deploy = workflow(project, "deploy.yml")
+    # PyYAML reads the key "on" as True.
+    assert set(deploy[True]) == {"push", "workflow_dispatch"}
+    assert deploy[True]["push"] == {"tags": ["v*"]}
+    job = deploy["jobs"]["deploy"]
+    assert job["environment"] == "production"
+    assert job["needs"] == "images"
+    assert "ops/deploy.sh" in job["steps"][-1]["run"]
+
+    prod = yaml.safe_load((project / "docker-compose.prod.yml").read_text())["services"]
+    built = {name for name, service in prod.items() if "build" in service}
+    images_file = project / "docker-compose.images.yml"
+    assert compose_spec_errors(images_file) == ""
+    images = yaml.safe_load(images_file.read_text())["services"]
+    assert set(images) == built
+    for name, service in images.items():
+        built_from = Path(prod[name]["build"]).name
+        assert service["image"].startswith("${IMAGE_REGISTRY:?"), name
+        assert f"}}/{built_from}:${{IMAGE_TAG:?" in service["image"], name
+
+
+def test_alertmanager_config_passes_amtool_and_prometheus_sends_to_it(
+    project: Path, tmp_path: Path
+) -> None:
+    amtool = tool("amtool", "prometheus-alertmanager")
+    promtool = tool("promtool", "prometheus")
+    config = project / "monitoring/alertmanager/alertmanager.yml"
+    check([amtool, "check-config", str(config)])
+
+    prometheus = (project / "monitoring/prometheus/prometheus.yml").read_text()
+    rules = project / "monitoring/prometheus/alerts.yml"
+    (tmp_path / "prometheus.yml").write_text(
+        prometheus.replace("/etc/prometheus/alerts.yml", str(rules))
+    )
+    check([promtool, "check", "config", str(tmp_path / "prometheus.yml")])
+    alerting = yaml.safe_load(prometheus)["alerting"]["alertmanagers"]
+    assert alerting == [{"static_configs": [{"targets": ["alertmanager:9093"]}]}]
+
+    for compose_file in ("docker-compose.yml", "docker-compose.prod.yml"):
+        services = yaml.safe_load((project / compose_file).read_text())["services"]
+        mount = "./monitoring/alertmanager/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro"
+        assert mount in services["alertmanager"]["volumes"], compose_file
+    prod = yaml.safe_load((project / "docker-compose.prod.yml").read_text())["services"]
+    assert "ports" not in prod["alertmanager"]
+
+
+def test_the_documented_receivers_pass_amtool(project: Path, tmp_path: Path) -> None:
+    amtool = tool("amtool", "prometheus-alertmanager")
+    checklist = (project / "docs/production-checklist.md").read_text()
+    snippets = re.findall(r"```yaml\n(receivers:\n.*?)```", checklist, re.DOTALL)
+    assert len(snippets) == 3  # Slack, a webhook, e-mail
+    config = yaml.safe_load((project / "monitoring/alertmanager/alertmanager.yml").read_text())
+    for number, snippet in enumerate(snippets):
+        config["receivers"] = yaml.safe_load(snippet)["receivers"]
+        path = tmp_path / f"alertmanager-{number}.yml"
+        path.write_text(yaml.safe_dump(config))
+        check([amtool, "check-config", str(path)])
+
+
+def test_the_operations_docs_follow_the_answers(project: Path) -> None:
+    modules = modules_of(project)
+    docs = project / "docs"
+    runbooks = {path.name for path in (docs / "runbooks").iterdir()}
+    assert runbooks == {"deploy.md", "rollback.md", "restore-from-backup.md", "rotate-secrets.md"}
+    adrs = sorted(path.name for path in (docs / "adr").iterdir())
+    assert len(adrs) >= 3
+    assert all(re.fullmatch(r"\d{4}-[a-z0-9-]+\.md", name) for name in adrs)
+
+    readme = (project / "README.md").read_text()
+    linked = [f"docs/runbooks/{name}" for name in runbooks] + [f"docs/adr/{name}" for name in adrs]
+    for path in [*linked, "docs/production-checklist.md"]:
+        assert f"({path})" in readme, path
+
+    chosen = next(docs.glob("adr/*modules*.md")).read_text()
+    for module in ("redis", "rabbitmq", "workers", "mongodb"):
+        assert (f"**{module}**" in chosen) == (module in modules), module
+
+    operations = [*docs.glob("runbooks/*.md"), *docs.glob("adr/*.md")]
+    text = "\n".join(path.read_text() for path in [*operations, docs / "production-checklist.md"])
+    for module, secret in (("rabbitmq", "RABBITMQ_PASSWORD"), ("mongodb", "MONGO_PASSWORD")):
+        assert (secret in text) == (module in modules), secret
