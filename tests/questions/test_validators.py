@@ -28,7 +28,31 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
         {"resources": [{"name": "item", "fields": [{"name": "b_id", "type": "ref", "to": "x"}]}]},
         "does not exist",
     ),
+    ({"resources": [{"name": "item", "fields": [{"name": "id", "type": "str"}]}]}, "reserved"),
+    (
+        {"resources": [{"name": "item", "fields": [{"name": "state", "type": "enum"}]}]},
+        "an enum needs a list of values",
+    ),
+    (
+        {
+            "resources": [
+                {"name": "item", "fields": [{"name": "size", "type": "int", "min": 5, "max": 1}]}
+            ]
+        },
+        "min must be below max",
+    ),
+    (
+        {
+            "resources": [
+                {"name": "item", "fields": [{"name": "is_ok", "type": "bool", "unique": True}]}
+            ]
+        },
+        "cannot be unique",
+    ),
+    ({"resources": ["item"]}, "not a mapping with name and fields"),
     ({"postgres_db": "1shop"}, "lowercase letters"),
+    ({"postgres_db": "d" * 64}, "PostgreSQL allows 63"),
+    ({"data_service_port": 70000}, "out of range"),
     ({"api_port": 80}, "out of range"),
     ({"api_port": 70000}, "out of range"),
     ({"data_service_port": 8000}, "already used"),
