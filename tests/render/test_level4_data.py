@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
 import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +16,7 @@ import pytest
 import yaml
 
 from tests.render.test_level3 import tool
+from tests.support.postgres import PostgresServer, free_port, postgres_bin_dir, running_postgres
 from tests.support.project import compose_spec_errors, render
 
 pytestmark = pytest.mark.rendered
@@ -132,3 +139,78 @@ def test_level_3_renders_none_of_it(tmp_path: Path) -> None:
     assert "postgres_backup" not in text
     assert "REPLICA" not in text
     assert "backup" not in (project / "Makefile").read_text()
+
+
+@pytest.fixture
+def primary() -> Iterator[PostgresServer]:
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        missing = "PostgreSQL is not installed (apt-get install postgresql)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing}: CI must run this check")
+        pytest.skip(missing)
+    with running_postgres(bin_dir) as server:
+        yield server
+
+
+def test_the_replica_clones_the_primary_and_follows_it(
+    project: Path, primary: PostgresServer
+) -> None:
+    # PostgreSQL runs as the postgres user when the tests run as root: it must read the scripts.
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    work = Path(tempfile.mkdtemp(prefix="replica-test-"))
+    shutil.copytree(project / "ops/postgres", work / "ops")
+    (work / "data").mkdir()
+    if as_postgres:
+        for path in (work, work / "ops", work / "data", *(work / "ops").iterdir()):
+            shutil.chown(path, "postgres", "postgres")
+    port = free_port()
+    env = {
+        "PATH": f"{primary.bin_dir}:/usr/bin:/bin",
+        "POSTGRES_USER": "postgres",
+        "POSTGRES_DB": "postgres",
+        "POSTGRES_REPLICATION_PASSWORD": "replication-secret",
+        "PRIMARY_HOST": "127.0.0.1",
+        "PRIMARY_PORT": str(primary.port),
+    }
+
+    def sql(at: int, query: str) -> subprocess.CompletedProcess[str]:
+        command = [str(primary.bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(at), "-U",
+                   "postgres", "-d", "postgres", "-Atc", query]  # fmt: skip
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+
+    grant = subprocess.run(
+        [*as_postgres, "env", *(f"{k}={v}" for k, v in env.items()),
+         f"PGHOST={primary.data_dir}", f"PGPORT={primary.port}", f"PGDATA={primary.data_dir}",
+         "sh", str(work / "ops/primary-replication.sh")],
+        capture_output=True, text=True, check=False, cwd="/",
+    )  # fmt: skip
+    assert grant.returncode == 0, grant.stderr
+    assert sql(primary.port, "SELECT rolreplication FROM pg_roles WHERE rolname = 'replicator'")
+    replica = subprocess.Popen(
+        [*as_postgres, "env", *(f"{k}={v}" for k, v in env.items()), f"PGDATA={work / 'data'}",
+         "sh", str(work / "ops/replica.sh"), "-p", str(port), "-k", str(work),
+         "-c", "listen_addresses=127.0.0.1"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd="/",
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while sql(port, "SELECT pg_is_in_recovery()").stdout.strip() != "t":
+            assert replica.poll() is None, replica.stdout.read() if replica.stdout else ""
+            assert time.monotonic() < deadline, "the replica did not start in 60 s"
+            time.sleep(0.5)
+        sql(primary.port, "CREATE TABLE probe (n int); INSERT INTO probe VALUES (42)")
+        while sql(port, "SELECT n FROM probe").stdout.strip() != "42":
+            assert time.monotonic() < deadline, "the row did not reach the replica"
+            time.sleep(0.2)
+        refused = sql(port, "INSERT INTO probe VALUES (1)")
+    finally:
+        replica.send_signal(signal.SIGINT)
+        try:
+            replica.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            replica.kill()
+            replica.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+    assert "read-only transaction" in refused.stderr
