@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -205,7 +204,8 @@ def test_the_replica_clones_the_primary_and_follows_it(
             time.sleep(0.2)
         refused = sql(port, "INSERT INTO probe VALUES (1)")
     finally:
-        replica.send_signal(signal.SIGINT)
+        stop = [str(primary.bin_dir / "pg_ctl"), "-D", str(work / "data"), "-m", "fast", "-w"]
+        subprocess.run([*as_postgres, *stop, "stop"], capture_output=True, check=False, cwd="/")
         try:
             replica.wait(timeout=30)
         except subprocess.TimeoutExpired:
