@@ -29,6 +29,7 @@ DEPENDENCY_PACKAGES = frozenset(
         "httpx",
         "mongomock",
         "mongomock_motor",
+        "opentelemetry",
         "prometheus_client",
         "pydantic",
         "pydantic_settings",
