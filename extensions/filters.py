@@ -30,6 +30,7 @@ DEPENDENCY_PACKAGES = frozenset(
         "jwt",
         "mongomock",
         "mongomock_motor",
+        "opentelemetry",
         "prometheus_client",
         "pydantic",
         "pydantic_settings",
