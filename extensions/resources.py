@@ -64,7 +64,7 @@ SQL_RESERVED_WORDS = frozenset(
 )  # fmt: skip
 # Routes, services and the modules beside which a resource's own modules are rendered.
 RESOURCE_NAMES_TAKEN = frozenset(
-    {"health", "ready", "metrics", "docs", "openapi", "redoc", "auth", "users",
+    {"health", "ready", "metrics", "docs", "openapi", "redoc", "accounts", "auth", "users",
      "api_service", "db_postgres_service", "db_mongo_service", "worker_service", "bot_service",
      "api", "application", "base", "conftest", "core", "data", "data_client", "database",
      "deps", "domain", "errors", "factories", "fakes", "infrastructure", "main", "memory",

@@ -29,7 +29,7 @@ LEVEL_4_HUBS = HUB_FILES | {
 AUTH_FILES = {
     "docs/security.md",
     "services/api_service/src/api_service/api/routes/auth.py",
-    "services/api_service/src/api_service/api/routes/users.py",
+    "services/api_service/src/api_service/api/routes/accounts.py",
     "services/api_service/src/api_service/create_admin.py",
     "services/api_service/src/api_service/infrastructure/auth/tokens.py",
     "services/api_service/src/api_service/infrastructure/circuit_breaker.py",

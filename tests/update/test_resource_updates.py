@@ -155,10 +155,10 @@ def test_a_changed_field_leaves_the_released_migration_and_autogenerate_writes_t
     service = root / "services/db_postgres_service"
     env = project_env() | {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/dev.db"}
     run(["uv", "sync", "--quiet"], service, env)
-    run(["uv", "run", "alembic", "upgrade", "head"], service, env)
+    run(["uv", "run", "alembic", "upgrade", "heads"], service, env)
     pending = run(["uv", "run", "alembic", "check"], service, env, check=False)
     assert pending.returncode != 0
     assert "barcode" in pending.stdout + pending.stderr
     run(["uv", "run", "alembic", "revision", "--autogenerate", "-m", "add barcode"], service, env)
-    run(["uv", "run", "alembic", "upgrade", "head"], service, env)
+    run(["uv", "run", "alembic", "upgrade", "heads"], service, env)
     run(["uv", "run", "alembic", "check"], service, env)
