@@ -20,6 +20,10 @@ LEVEL_4_HUBS = HUB_FILES | {
     "loadtest/locustfile.py",
     "monitoring/prometheus/prometheus.yml",
     "services/api_service/src/api_service/api/routes/__init__.py",
+    # trace_id and span_id on every log line; the replica in the readiness answer
+    "services/api_service/src/api_service/infrastructure/observability/logs.py",
+    "services/db_postgres_service/src/db_postgres_service/logs.py",
+    "services/db_postgres_service/src/db_postgres_service/health.py",
     "services/api_service/tests/conftest.py",
     "services/api_service/tests/e2e/test_stack.py",
     "services/api_service/tests/integration/test_data_service_outage.py",
