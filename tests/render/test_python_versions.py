@@ -19,7 +19,7 @@ import json, sys, copier
 copier.run_copy(sys.argv[1], sys.argv[2], data=json.loads(sys.argv[3]), defaults=True,
                 unsafe=True, quiet=True, vcs_ref="HEAD")
 """
-ANSWERS = CATALOG | {"modules": ["mongodb", "rabbitmq", "redis", "workers"]}
+ANSWERS = CATALOG | {"maturity_level": 4, "modules": ["mongodb", "rabbitmq", "redis", "workers"]}
 
 
 def render_with(version: str, destination: Path) -> Path:

@@ -71,8 +71,13 @@ def test_level_by_level_and_in_one_step_equal_a_fresh_render(tmp_path: Path) -> 
         status = git(stepwise, "status", "--porcelain").splitlines()
         changed = [line[3:] for line in status if line.startswith(" M")]
         added = sorted(rendered_files(stepwise) - before)
+        numstat = git(stepwise, "diff", "--numstat").splitlines()
+        lines = sum(int(n) for row in numstat for n in row.split("\t")[:2] if n.isdigit())
         step = f"{level - 1}->{level}"
-        print(f"{step}: {len(added)} files added, {len(changed)} changed, {elapsed:.1f} s")
+        print(
+            f"{step}: {len(added)} files added, {len(changed)} changed "
+            f"({lines} lines added or removed in them), {elapsed:.1f} s"
+        )
         commit_all(stepwise, f"Level {level}")
 
     at_once = start(tmp_path / "at_once")
