@@ -1,0 +1,203 @@
+"""Cost of the hop from the business API to the data service, measured on real processes.
+
+Usage: uv run python bench/request_path.py [--seconds S] [--clients 1,10,50] [--workers N]
+       [--data key=value ...]
+
+Renders a project (level 1 defaults unless --data says otherwise), starts a PostgreSQL on a
+free loopback port, migrates it, runs the data service and the business API with uvicorn, and
+drives `create` (POST) and `get` (GET by id) of the first resource at each number of concurrent
+clients, through the API (API -> HTTP -> data service -> PostgreSQL) and against the data
+service directly, in the same run. Prints requests per second and p50/p95/p99 latency of each,
+and what the hop costs: 1 - API throughput / data service throughput. Everything it starts is
+stopped before it exits. Needs PostgreSQL's server binaries (Debian: postgresql) and uv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(TEMPLATE))
+
+import httpx  # noqa: E402
+
+from tests.support.postgres import free_port, postgres_bin_dir, running_postgres  # noqa: E402
+from tests.support.project import find_python, render, run, uv_env  # noqa: E402
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="per measurement")
+    parser.add_argument("--clients", default="1,10,50", help="concurrent clients, comma separated")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per service")
+    parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE")
+    return parser.parse_args()
+
+
+@contextmanager
+def serving(app: str, service: Path, port: int, env: dict[str, str], workers: int) -> Iterator[str]:
+    command = ["uv", "run", "--no-sync", "uvicorn", app, "--factory", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers), "--no-access-log",
+               "--log-level", "warning"]  # fmt: skip
+    process = subprocess.Popen(command, cwd=service, env=env, start_new_session=True)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base_url}/docs", timeout=1):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{app} did not start") from None
+                time.sleep(0.2)
+        yield base_url
+    finally:
+        os.killpg(process.pid, 15)
+        process.wait(timeout=30)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def measure(
+    clients: int, seconds: float, call: Callable[[httpx.AsyncClient], Awaitable[None]], url: str
+) -> dict[str, float]:
+    latencies: list[float] = []
+    failures = 0
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+        deadline = time.perf_counter() + seconds
+
+        async def one_client() -> None:
+            nonlocal failures
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                try:
+                    await call(client)
+                except (httpx.HTTPError, AssertionError):
+                    failures += 1
+                    continue
+                latencies.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one_client() for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+    if not latencies:
+        raise RuntimeError(f"every request to {url} failed")
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": percentile(latencies, 0.50) * 1000,
+        "p95": percentile(latencies, 0.95) * 1000,
+        "p99": percentile(latencies, 0.99) * 1000,
+        "mean": statistics.fmean(latencies) * 1000,
+        "failures": failures,
+    }
+
+
+def scenarios(collection: str, body: dict[str, Any]) -> dict[str, Any]:
+    numbers = itertools.count()
+    created: list[str] = []
+
+    def new_body() -> dict[str, Any]:
+        n = next(numbers)
+        values = dict(body)
+        for name, value in body.items():
+            if isinstance(value, str):
+                values[name] = f"{value}-{n}-{os.getpid()}"
+        return values
+
+    async def create(client: httpx.AsyncClient) -> None:
+        response = await client.post(collection, json=new_body())
+        assert response.status_code == 201, response.text
+        created.append(response.json()["id"])
+
+    async def get(client: httpx.AsyncClient) -> None:
+        entity_id = created[next(numbers) % len(created)]
+        response = await client.get(f"{collection}/{entity_id}")
+        assert response.status_code == 200, response.text
+
+    return {"create": create, "get": get}
+
+
+def data_service_body(body: dict[str, Any], fields: list[dict[str, Any]]) -> dict[str, Any]:
+    """The data service takes the full state: optional fields the API fills with null."""
+    return {field["name"]: body.get(field["name"]) for field in fields}
+
+
+def main() -> None:
+    options = parse()
+    answers: dict[str, Any] = {}
+    for pair in options.data:
+        key, _, value = pair.partition("=")
+        answers[key] = json.loads(value) if value[:1] in "[{" or value.isdigit() else value
+    bin_dir = postgres_bin_dir()
+    python = find_python("3.12") or find_python("3.13")
+    if bin_dir is None or python is None:
+        sys.exit("needs PostgreSQL's server binaries and Python 3.12 or 3.13")
+    clients = [int(n) for n in options.clients.split(",")]
+    with tempfile.TemporaryDirectory() as folder, running_postgres(bin_dir) as postgres:
+        root = render(Path(folder) / "project", answers, quiet=True)
+        env = uv_env(python, LOG_LEVEL="WARNING")
+        api, data = root / "services/api_service", root / "services/db_postgres_service"
+        for service in (api, data):
+            run(["uv", "sync", "--quiet", "--no-dev"], service, env)
+        env["DATABASE_URL"] = postgres.create_database("bench")
+        run(["uv", "run", "--no-sync", "alembic", "upgrade", "heads"], data, env)
+        from extensions.resources import build_entities
+
+        entity = build_entities(answers.get("resources"))[0]
+        body = entity["example_values"]
+        data_port, api_port = free_port(), free_port()
+        env["DATA_SERVICE_URL"] = f"http://127.0.0.1:{data_port}"
+        workers = options.workers
+        with (
+            serving(
+                "db_postgres_service.main:create_app", data, data_port, env, workers
+            ) as data_url,
+            serving("api_service.main:create_app", api, api_port, env, workers) as api_url,
+        ):
+            targets = {
+                "api": (api_url, scenarios(f"/api/v1/{entity['url_path']}", body)),
+                "data": (
+                    data_url,
+                    scenarios(
+                        f"/v1/{entity['url_path']}", data_service_body(body, entity["fields"])
+                    ),
+                ),
+            }
+            print(f"answers: {answers or 'defaults'}; {workers} worker(s) per service; "
+                  f"{options.seconds:.0f} s per line")  # fmt: skip
+            print(f"{'operation':9} {'target':6} {'clients':>7} {'req/s':>8} {'p50 ms':>8} "
+                  f"{'p95 ms':>8} {'p99 ms':>8} {'failed':>6}")  # fmt: skip
+            for operation in ("create", "get"):
+                for count in clients:
+                    figures = {}
+                    for target, (url, calls) in targets.items():
+                        result = asyncio.run(measure(count, options.seconds, calls[operation], url))
+                        figures[target] = result
+                        print(f"{operation:9} {target:6} {count:7d} {result['rps']:8.0f} "
+                              f"{result['p50']:8.1f} {result['p95']:8.1f} {result['p99']:8.1f} "
+                              f"{result['failures']:6.0f}")  # fmt: skip
+                    hop = 1 - figures["api"]["rps"] / figures["data"]["rps"]
+                    print(f"{'':9} hop costs {hop:.0%} of the data service's throughput")
+
+
+if __name__ == "__main__":
+    main()
