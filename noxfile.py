@@ -63,3 +63,18 @@ def integration(session: nox.Session) -> None:
     which CI does not allow)."""
     _install(session)
     _pytest(session, "-m", "rendered", "-k", "service_tests", "--postgres", "-rs", "-s")
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Figures, not tests: render time and memory (level 1 defaults, level 4 with every module),
+    what each level adds, and the request path through the API and against the data service."""
+    _install(session)
+    session.run("python", "bench/render.py", "--runs", "3")
+    every_module = 'modules=["mongodb","rabbitmq","redis","workers"]'
+    session.run(
+        "python", "bench/render.py", "--runs", "3",
+        "--data", "maturity_level=4", "--data", every_module,
+    )  # fmt: skip
+    session.run("python", "bench/levels.py")
+    session.run("python", "bench/request_path.py", *session.posargs)

@@ -91,8 +91,10 @@ async def measure(
                 started = time.perf_counter()
                 try:
                     await call(client)
-                except (httpx.HTTPError, AssertionError):
+                except (httpx.HTTPError, AssertionError) as exc:
                     failures += 1
+                    if failures <= 3:
+                        print(f"  failed: {exc!r:.300}", file=sys.stderr)
                     continue
                 latencies.append(time.perf_counter() - started)
 
@@ -111,7 +113,7 @@ async def measure(
     }
 
 
-def scenarios(collection: str, body: dict[str, Any]) -> dict[str, Any]:
+def scenarios(collection: str, body: dict[str, Any], tag: str) -> dict[str, Any]:
     numbers = itertools.count()
     created: list[str] = []
 
@@ -120,7 +122,7 @@ def scenarios(collection: str, body: dict[str, Any]) -> dict[str, Any]:
         values = dict(body)
         for name, value in body.items():
             if isinstance(value, str):
-                values[name] = f"{value}-{n}-{os.getpid()}"
+                values[name] = f"{value}-{tag}-{n}"
         return values
 
     async def create(client: httpx.AsyncClient) -> None:
@@ -174,11 +176,13 @@ def main() -> None:
             serving("api_service.main:create_app", api, api_port, env, workers) as api_url,
         ):
             targets = {
-                "api": (api_url, scenarios(f"/api/v1/{entity['url_path']}", body)),
+                "api": (api_url, scenarios(f"/api/v1/{entity['url_path']}", body, "api")),
                 "data": (
                     data_url,
                     scenarios(
-                        f"/v1/{entity['url_path']}", data_service_body(body, entity["fields"])
+                        f"/v1/{entity['url_path']}",
+                        data_service_body(body, entity["fields"]),
+                        "data",
                     ),
                 ),
             }
