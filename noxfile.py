@@ -45,7 +45,7 @@ def rendered(session: nox.Session) -> None:
     """Render the presets and run each project's lint gates (ruff, format, mypy, bandit); the
     local mode, the architecture contract, determinism across Python versions."""
     _install(session)
-    skipped = ["-k", "not service_tests", "--ignore=tests/update"]
+    skipped = ["-k", "not service_tests and not outages", "--ignore=tests/update"]
     _pytest(session, "-m", "rendered", *skipped, "-rs", "-s")
 
 
@@ -62,7 +62,7 @@ def integration(session: nox.Session) -> None:
     RabbitMQ started on loopback (SQLite and in-process substitutes where they are missing,
     which CI does not allow)."""
     _install(session)
-    _pytest(session, "-m", "rendered", "-k", "service_tests", "--postgres", "-rs", "-s")
+    _pytest(session, "-m", "rendered", "-k", "service_tests or outages", "--postgres", "-rs", "-s")
 
 
 @nox.session(default=False)

@@ -159,3 +159,114 @@ def test_local_mode_serves_the_resource_without_docker(project: Project) -> None
         os.killpg(stack.pid, signal.SIGTERM)
         output, _ = stack.communicate(timeout=30)
     assert (project.service("db_postgres_service") / "data/local.db").exists(), output
+
+
+class ServiceProcess:
+    """One rendered service under uvicorn on a loopback port, which can be stopped and started."""
+
+    def __init__(self, app: str, folder: Path, port: int, env: dict[str, str]) -> None:
+        self.app, self.folder, self.port, self.env = app, folder, port, env
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = ["uv", "run", "--no-sync", "uvicorn", self.app, "--factory", "--host",
+                   "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]  # fmt: skip
+        self.process = subprocess.Popen(
+            command, cwd=self.folder, env=self.env, start_new_session=True
+        )
+        deadline = time.monotonic() + 60
+        while not _answers(f"http://127.0.0.1:{self.port}/docs"):
+            assert self.process.poll() is None, f"{self.app} stopped"
+            assert time.monotonic() < deadline, f"{self.app} did not start in 60 s"
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def _wait_for(url: str, status: int, seconds: float) -> float:
+    started = time.monotonic()
+    while _status(url) != status:
+        assert time.monotonic() - started < seconds, f"{url} did not answer {status} in {seconds} s"
+        time.sleep(0.2)
+    return time.monotonic() - started
+
+
+def test_outages_are_survived_without_restarting_anything(
+    project: Project, postgres: PostgresServer | None
+) -> None:
+    """200 concurrent creates make 200 rows; a stopped data service is a quick 503 and the API
+    recovers when it is back; a restarted PostgreSQL is reconnected to."""
+    if project.preset != "defaults":
+        pytest.skip("one preset is enough")
+    if postgres is None:
+        pytest.skip("needs --postgres")
+    import asyncio
+
+    import httpx
+
+    data_port, api_port = free_port(), free_port()
+    env = project.env | {
+        "DATABASE_URL": postgres.create_database("faults"),
+        "DATA_SERVICE_URL": f"http://127.0.0.1:{data_port}",
+        "LOG_LEVEL": "WARNING",
+    }
+    run(["uv", "run", "alembic", "upgrade", "heads"], project.service("db_postgres_service"), env)
+    data = ServiceProcess("db_postgres_service.main:create_app",
+                          project.service("db_postgres_service"), data_port, env)  # fmt: skip
+    api = ServiceProcess("api_service.main:create_app",
+                         project.service("api_service"), api_port, env)  # fmt: skip
+    items = f"http://127.0.0.1:{api_port}/api/v1/items"
+
+    async def create_200() -> list[int]:
+        limits = httpx.Limits(max_connections=50)
+        async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+            answers = await asyncio.gather(
+                *(client.post(items, json={"name": f"row {n}"}) for n in range(200))
+            )
+        return [answer.status_code for answer in answers]
+
+    try:
+        data.start()
+        api.start()
+        statuses = asyncio.run(create_200())
+        total = httpx.get(f"http://127.0.0.1:{data_port}/v1/items", params={"limit": 1}).json()
+
+        data.stop()
+        started = time.monotonic()
+        outage = _status(items)
+        outage_s = time.monotonic() - started
+        data.start()
+        back_after_s = _wait_for(items, 200, 15)
+
+        postgres.restart()
+        reconnected_after_s = _wait_for(items, 200, 15)
+    finally:
+        api.stop()
+        data.stop()
+
+    assert statuses == [201] * 200
+    assert total["total"] == 200
+    assert (outage, outage_s < 2) == (503, True)
+    print(
+        f"\nfaults: 503 in {outage_s:.2f} s; the API answered again {back_after_s:.1f} s after "
+        f"the data service was back, {reconnected_after_s:.1f} s after PostgreSQL restarted"
+    )

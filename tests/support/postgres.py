@@ -62,6 +62,12 @@ class PostgresServer:
                   "-v", "ON_ERROR_STOP=1", "-c", f'CREATE DATABASE "{name}"')  # fmt: skip
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{name}"
 
+    def restart(self) -> None:
+        """Stop and start again on the same port, keeping the data (a fault to recover from)."""
+        options = f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.data_dir), "-o", options, "-m", "fast", "-w", "-l",
+                  str(self.data_dir / "server.log"), "restart")  # fmt: skip
+
     def stop(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):
             self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop")
