@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,8 +51,8 @@ def level_3_with_redis(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def level_4(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return render(tmp_path_factory.mktemp("level4") / "project", {"maturity_level": 4})
+def level_4(rendered_preset: Callable[[str], Path]) -> Path:
+    return rendered_preset("level4")
 
 
 def test_level_4_adds_its_files_and_changes_only_hub_files(
@@ -72,11 +73,14 @@ def test_level_4_adds_redis_and_says_so(level_4: Path) -> None:
     assert (level_4 / "services/api_service/src/api_service/infrastructure/redis_store.py").exists()
 
 
+@pytest.mark.parametrize("preset", ["level4", "modules_level4"])
 @pytest.mark.parametrize(
     "name", ["docker-compose.yml", "docker-compose.dev.yml", "docker-compose.prod.yml"]
 )
-def test_compose_files_follow_the_compose_specification(level_4: Path, name: str) -> None:
-    assert compose_spec_errors(level_4 / name) == ""
+def test_compose_files_follow_the_compose_specification(
+    rendered_preset: Callable[[str], Path], preset: str, name: str
+) -> None:
+    assert compose_spec_errors(rendered_preset(preset) / name) == ""
 
 
 def test_the_signing_key_is_required_and_never_a_default_in_production(level_4: Path) -> None:

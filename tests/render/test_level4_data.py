@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,6 @@ import yaml
 
 from tests.render.test_level3 import tool
 from tests.support.postgres import PostgresServer, free_port, postgres_bin_dir, running_postgres
-from tests.support.project import compose_spec_errors, render
 
 pytestmark = pytest.mark.rendered
 
@@ -24,9 +23,8 @@ SCRIPTS = ("backup.sh", "pg-tools.sh", "primary-replication.sh", "replica.sh", "
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    answers = {"maturity_level": 4, "modules": ["mongodb", "rabbitmq", "redis", "workers"]}
-    return render(tmp_path_factory.mktemp("level4") / "project", answers)
+def project(rendered_preset: Callable[[str], Path]) -> Path:
+    return rendered_preset("modules_level4")
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +43,6 @@ def test_the_scripts_pass_shellcheck(project: Path) -> None:
         cwd=scripts, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_production_compose_follows_the_compose_specification(project: Path) -> None:
-    assert compose_spec_errors(project / "docker-compose.prod.yml") == ""
 
 
 def test_the_primary_streams_to_a_replica_the_data_service_reads_from(
@@ -128,8 +122,8 @@ def test_the_new_variables_and_the_operations_page_are_documented(project: Path)
         assert subject in page
 
 
-def test_level_3_renders_none_of_it(tmp_path: Path) -> None:
-    project = render(tmp_path / "project", {"maturity_level": 3})
+def test_level_3_renders_none_of_it(rendered_preset: Callable[[str], Path]) -> None:
+    project = rendered_preset("level3")
     text = (project / "docker-compose.prod.yml").read_text()
 
     assert not (project / "ops").exists()

@@ -12,15 +12,13 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-
-from extensions.context import AVAILABLE_MODULES
-from tests.support.project import compose_spec_errors, render
 
 pytestmark = pytest.mark.rendered
 
@@ -59,11 +57,9 @@ def read_fluent_bit(path: Path) -> list[tuple[str, dict[str, str]]]:
     return sections
 
 
-@pytest.fixture(scope="module", params=["level 4", "level 4, every module"])
-def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    modules = sorted(AVAILABLE_MODULES) if "every module" in request.param else []
-    answers = {"maturity_level": 4, "modules": modules}
-    return render(tmp_path_factory.mktemp("level4") / "project", answers)
+@pytest.fixture(scope="module", params=["level4", "modules_level4"])
+def project(request: pytest.FixtureRequest, rendered_preset: Callable[[str], Path]) -> Path:
+    return rendered_preset(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -74,11 +70,6 @@ def prod(project: Path) -> dict[str, Any]:
 
 def app_services(compose: dict[str, Any]) -> set[str]:
     return APP_SERVICES & set(compose["services"])
-
-
-@pytest.mark.parametrize("name", ["docker-compose.prod.yml", "docker-compose.dev.yml"])
-def test_compose_files_follow_the_compose_specification(project: Path, name: str) -> None:
-    assert compose_spec_errors(project / name) == ""
 
 
 def test_every_service_sends_its_spans_to_jaeger(project: Path, prod: dict[str, Any]) -> None:

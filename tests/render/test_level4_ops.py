@@ -6,15 +6,15 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
 from extensions.context import resolve_modules
-from tests.conftest import PRESETS
 from tests.render.test_level3 import tool
-from tests.support.project import compose_spec_errors, render, services_of
+from tests.support.project import compose_spec_errors, services_of
 
 pytestmark = pytest.mark.rendered
 
@@ -29,8 +29,8 @@ TEST_SERVER_VARIABLES = {
 
 
 @pytest.fixture(scope="module", params=["level4", "modules_level4"])
-def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return render(tmp_path_factory.mktemp(request.param) / "project", PRESETS[request.param])
+def project(request: pytest.FixtureRequest, rendered_preset: Callable[[str], Path]) -> Path:
+    return rendered_preset(request.param)
 
 
 def modules_of(project: Path) -> set[str]:
