@@ -18,15 +18,11 @@ import argparse
 import asyncio
 import itertools
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +33,7 @@ import httpx  # noqa: E402
 
 from tests.support.postgres import free_port, postgres_bin_dir, running_postgres  # noqa: E402
 from tests.support.project import find_python, render, run, uv_env  # noqa: E402
+from tests.support.services import ServiceProcess  # noqa: E402
 
 
 def parse() -> argparse.Namespace:
@@ -46,29 +43,6 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per service")
     parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE")
     return parser.parse_args()
-
-
-@contextmanager
-def serving(app: str, service: Path, port: int, env: dict[str, str], workers: int) -> Iterator[str]:
-    command = ["uv", "run", "--no-sync", "uvicorn", app, "--factory", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers), "--no-access-log",
-               "--log-level", "warning"]  # fmt: skip
-    process = subprocess.Popen(command, cwd=service, env=env, start_new_session=True)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base_url}/docs", timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"{app} did not start") from None
-                time.sleep(0.2)
-        yield base_url
-    finally:
-        os.killpg(process.pid, 15)
-        process.wait(timeout=30)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -169,12 +143,12 @@ def main() -> None:
         data_port, api_port = free_port(), free_port()
         env["DATA_SERVICE_URL"] = f"http://127.0.0.1:{data_port}"
         workers = options.workers
+        uvicorn = ["--workers", str(workers), "--no-access-log"]
         with (
-            serving(
-                "db_postgres_service.main:create_app", data, data_port, env, workers
-            ) as data_url,
-            serving("api_service.main:create_app", api, api_port, env, workers) as api_url,
+            ServiceProcess("db_postgres_service.main:create_app", data, data_port, env, uvicorn),
+            ServiceProcess("api_service.main:create_app", api, api_port, env, uvicorn),
         ):
+            api_url, data_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{data_port}"
             targets = {
                 "api": (api_url, scenarios(f"/api/v1/{entity['url_path']}", body, "api")),
                 "data": (

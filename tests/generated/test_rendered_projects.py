@@ -23,6 +23,7 @@ from extensions.context import COVERAGE_GATES
 from tests.conftest import PRESETS
 from tests.support.postgres import PostgresServer, free_port
 from tests.support.project import render, require_python, run, run_gates, services_of, uv_env
+from tests.support.services import ServiceProcess
 
 pytestmark = pytest.mark.rendered
 
@@ -159,39 +160,6 @@ def test_local_mode_serves_the_resource_without_docker(project: Project) -> None
         os.killpg(stack.pid, signal.SIGTERM)
         output, _ = stack.communicate(timeout=30)
     assert (project.service("db_postgres_service") / "data/local.db").exists(), output
-
-
-class ServiceProcess:
-    """One rendered service under uvicorn on a loopback port, which can be stopped and started."""
-
-    def __init__(self, app: str, folder: Path, port: int, env: dict[str, str]) -> None:
-        self.app, self.folder, self.port, self.env = app, folder, port, env
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = ["uv", "run", "--no-sync", "uvicorn", self.app, "--factory", "--host",
-                   "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]  # fmt: skip
-        self.process = subprocess.Popen(
-            command, cwd=self.folder, env=self.env, start_new_session=True
-        )
-        deadline = time.monotonic() + 60
-        while not _answers(f"http://127.0.0.1:{self.port}/docs"):
-            assert self.process.poll() is None, f"{self.app} stopped"
-            assert time.monotonic() < deadline, f"{self.app} did not start in 60 s"
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2):
-            return True
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
 
 
 def _status(url: str) -> int:
