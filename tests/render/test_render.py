@@ -27,6 +27,7 @@ services/api_service/Dockerfile
 services/api_service/pyproject.toml
 services/api_service/src/api_service/__init__.py
 services/api_service/src/api_service/api/__init__.py
+services/api_service/src/api_service/api/body_limit.py
 services/api_service/src/api_service/api/deps/__init__.py
 services/api_service/src/api_service/api/errors.py
 services/api_service/src/api_service/api/routes/__init__.py
@@ -57,6 +58,7 @@ services/api_service/tests/factories/__init__.py
 services/api_service/tests/fakes/__init__.py
 services/api_service/tests/fakes/memory.py
 services/api_service/tests/integration/__init__.py
+services/api_service/tests/integration/test_body_limit.py
 services/api_service/tests/integration/test_data_service_outage.py
 services/api_service/tests/integration/test_unexpected_errors.py
 services/api_service/tests/unit/__init__.py
@@ -68,6 +70,7 @@ services/db_postgres_service/migrations/env.py
 services/db_postgres_service/migrations/script.py.mako
 services/db_postgres_service/pyproject.toml
 services/db_postgres_service/src/db_postgres_service/__init__.py
+services/db_postgres_service/src/db_postgres_service/body_limit.py
 services/db_postgres_service/src/db_postgres_service/database.py
 services/db_postgres_service/src/db_postgres_service/errors.py
 services/db_postgres_service/src/db_postgres_service/main.py
@@ -83,6 +86,7 @@ services/db_postgres_service/src/db_postgres_service/wiring.py
 services/db_postgres_service/tests/__init__.py
 services/db_postgres_service/tests/conftest.py
 services/db_postgres_service/tests/factories/__init__.py
+services/db_postgres_service/tests/test_body_limit.py
 services/db_postgres_service/tests/test_database.py
 """
 # Added by level 2.

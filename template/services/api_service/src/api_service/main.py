@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from api_service.api import body_limit
 from api_service.api import errors
 from api_service.api.routes import ROUTERS
 from api_service.settings import Settings
@@ -32,6 +33,7 @@ def create_app(
     app.state.settings = settings
     app.state.data_transport = data_transport
     errors.install(app)
+    body_limit.install(app, settings.core.max_body_bytes)
     for module in MODULES:
         module.install(app, settings)
     for router in ROUTERS:

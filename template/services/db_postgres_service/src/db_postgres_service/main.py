@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from db_postgres_service import body_limit
 from db_postgres_service import errors
 from db_postgres_service.routes import ROUTERS
 from db_postgres_service.settings import Settings
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title=settings.title, version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     errors.install(app)
+    body_limit.install(app, settings.max_body_bytes)
     for module in MODULES:
         module.install(app, settings)
     for router in ROUTERS:
