@@ -45,7 +45,7 @@ def rendered(session: nox.Session) -> None:
     """Render the presets and run each project's lint gates (ruff, format, mypy, bandit); the
     local mode, the architecture contract, determinism across Python versions."""
     _install(session)
-    skipped = ["-k", "not service_tests and not outages", "--ignore=tests/update"]
+    skipped = ["-k", "not service_tests and not outages and not fuzzing", "--ignore=tests/update"]
     _pytest(session, "-m", "rendered", *skipped, "-rs", "-s")
 
 
@@ -60,9 +60,10 @@ def update(session: nox.Session) -> None:
 def integration(session: nox.Session) -> None:
     """Every preset's service tests with their coverage gate, against PostgreSQL, Redis and
     RabbitMQ started on loopback (SQLite and in-process substitutes where they are missing,
-    which CI does not allow)."""
+    which CI does not allow); the outage test; schemathesis on the running services."""
     _install(session)
-    _pytest(session, "-m", "rendered", "-k", "service_tests or outages", "--postgres", "-rs", "-s")
+    real_servers = ["-k", "service_tests or outages or fuzzing", "--postgres"]
+    _pytest(session, "-m", "rendered", *real_servers, "-rs", "-s")
 
 
 @nox.session(default=False)

@@ -385,8 +385,13 @@ def _field_view(
             checks.append(f"{name} <= {field['max']!r}")
     if kind == "float":
         constraints.append("allow_inf_nan=False")
+    # A filter value is only refused where the column could not hold it (a 422, not a 500).
+    query_constraints = [f"ge={INT_MIN}", f"le={INT_MAX}"] if kind == "int" else []
+    if kind == "str":
+        query_constraints.append('pattern="^[^\\x00]*$"')
     if kind == "decimal":
         constraints += [f"max_digits={field['precision']}", f"decimal_places={field['scale']}"]
+        query_constraints += constraints[-2:]
     values_constant = f"{name.upper()}_VALUES"
     # A check is (model expression, migration expression); enum values live in a constant.
     check_sources = [(json.dumps(sql), json.dumps(sql)) for sql in checks]
@@ -457,12 +462,12 @@ def _field_view(
         "api_in_decl": _declaration(name, input_annotation, constraints, not required),
         "api_patch_decl": _declaration(name, f"{input_type} | None", constraints, True),
         "api_out_decl": f"    {name}: {annotation}",
-        "api_query_decl": _declaration(name, optional_type, [], True),
+        "api_query_decl": _declaration(name, optional_type, query_constraints, True),
         "data_write_decl": _declaration(
             name, data_input if required else f"{data_input} | None", constraints, not required
         ),
         "data_record_decl": f"    {name}: {data_annotation}",
-        "data_query_decl": _declaration(name, f"{data_type} | None", [], True),
+        "data_query_decl": _declaration(name, f"{data_type} | None", query_constraints, True),
         "target": target.get("name", ""),
         "target_plural": target.get("plural", ""),
         "target_url_path": target.get("plural", "").replace("_", "-"),

@@ -6,11 +6,13 @@ With --postgres the services' tests run against a real PostgreSQL on 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import signal
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -23,6 +25,7 @@ from extensions.context import COVERAGE_GATES
 from tests.conftest import PRESETS
 from tests.support.postgres import PostgresServer, free_port
 from tests.support.project import render, require_python, run, run_gates, services_of, uv_env
+from tests.support.redis import running_redis
 from tests.support.services import ServiceProcess
 
 pytestmark = pytest.mark.rendered
@@ -238,3 +241,72 @@ def test_outages_are_survived_without_restarting_anything(
         f"\nfaults: 503 in {outage_s:.2f} s; the API answered again {back_after_s:.1f} s after "
         f"the data service was back, {reconnected_after_s:.1f} s after PostgreSQL restarted"
     )
+
+
+# Level 1, the highest level and every field type: both services' whole OpenAPI, on PostgreSQL.
+FUZZED_PRESETS = ("defaults", "catalog", "level4")
+FUZZ_CHECKS = "not_a_server_error,response_schema_conformance"
+
+
+def _sign_in_as_admin(project: Project, env: dict[str, str], api_url: str) -> str:
+    import httpx
+
+    email, password = "fuzz-admin@example.com", "a-long-password-of-the-fuzz-run"
+    run(["uv", "run", "--no-sync", "python", "-m", "api_service.create_admin", email],
+        project.service("api_service"), env | {"ADMIN_PASSWORD": password})  # fmt: skip
+    answer = httpx.post(f"{api_url}/api/v1/auth/token",
+                        data={"username": email, "password": password})  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["access_token"])
+
+
+def _fuzz(openapi_url: str, *options: str) -> str:
+    schemathesis = Path(sys.executable).parent / "schemathesis"
+    result = subprocess.run(
+        [str(schemathesis), "run", openapi_url, "--checks", FUZZ_CHECKS, "--max-examples", "25",
+         "--request-timeout", "10", *options],
+        capture_output=True, text=True, timeout=900, env=os.environ | {"NO_COLOR": "1"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    summary = [line for line in result.stdout.splitlines() if "generated" in line]
+    return summary[-1].strip() if summary else ""
+
+
+def test_fuzzing_finds_no_server_error_or_schema_break(
+    project: Project, postgres: PostgresServer | None
+) -> None:
+    """schemathesis against the running data service and business API: no 5xx answer and no
+    answer that breaks the service's own OpenAPI, whatever it is sent."""
+    if project.preset not in FUZZED_PRESETS:
+        pytest.skip("level 1 and the highest level are fuzzed")
+    if postgres is None:
+        pytest.skip("needs --postgres")
+    signs_in = (project.service("api_service") / "src/api_service/create_admin.py").exists()
+    data_port, api_port = free_port(), free_port()
+    env = project.env | {
+        "DATABASE_URL": postgres.create_database(f"fuzz_{project.preset}"),
+        "DATA_SERVICE_URL": f"http://127.0.0.1:{data_port}",
+        "LOG_LEVEL": "ERROR",
+        "RATE_LIMIT_REQUESTS": "1000000",
+    }
+    with contextlib.ExitStack() as stack:
+        if signs_in:
+            env |= {"REDIS_URL": stack.enter_context(running_redis()),
+                    "JWT_SECRET_KEY": "signing-key-of-the-fuzz-run-0123456789abcdef"}  # fmt: skip
+        run(["uv", "run", "alembic", "upgrade", "heads"], project.service("db_postgres_service"),
+            env)  # fmt: skip
+        data = stack.enter_context(ServiceProcess(
+            "db_postgres_service.main:create_app", project.service("db_postgres_service"),
+            data_port, env))  # fmt: skip
+        api = stack.enter_context(ServiceProcess(
+            "api_service.main:create_app", project.service("api_service"), api_port,
+            env))  # fmt: skip
+        api_options: list[str] = []
+        if signs_in:
+            token = _sign_in_as_admin(project, env, api.url)
+            # Signing out would end the session the rest of the run uses.
+            api_options = ["-H", f"Authorization: Bearer {token}",
+                           "--exclude-path", "/api/v1/auth/logout"]  # fmt: skip
+        data_summary = _fuzz(f"{data.url}/openapi.json")
+        api_summary = _fuzz(f"{api.url}/openapi.json", *api_options)
+    print(f"\nfuzz {project.preset}: data service {data_summary}; API {api_summary}")
