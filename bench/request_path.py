@@ -1,15 +1,17 @@
 """Cost of the hop from the business API to the data service, measured on real processes.
 
 Usage: uv run python bench/request_path.py [--seconds S] [--clients 1,10,50] [--workers N]
-       [--data key=value ...]
+       [--load httpx|wrk] [--data key=value ...]
 
 Renders a project (level 1 defaults unless --data says otherwise), starts a PostgreSQL on a
 free loopback port, migrates it, runs the data service and the business API with uvicorn, and
 drives `create` (POST) and `get` (GET by id) of the first resource at each number of concurrent
 clients, through the API (API -> HTTP -> data service -> PostgreSQL) and against the data
-service directly, in the same run. Prints requests per second and p50/p95/p99 latency of each,
-and what the hop costs: 1 - API throughput / data service throughput. Everything it starts is
-stopped before it exits. Needs PostgreSQL's server binaries (Debian: postgresql) and uv.
+service directly, in the same run. The load comes from an httpx script in this process, or from
+wrk (`--load wrk`, Debian: wrk), which takes far less of the two cores at 50 clients. Prints
+requests per second and p50/p95/p99 latency of each, and what the hop costs: 1 - API
+throughput / data service throughput. Everything it starts is stopped before it exits. Needs
+PostgreSQL's server binaries (Debian: postgresql) and uv.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ import argparse
 import asyncio
 import itertools
 import json
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -41,6 +46,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=10.0, help="per measurement")
     parser.add_argument("--clients", default="1,10,50", help="concurrent clients, comma separated")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per service")
+    parser.add_argument("--load", choices=("httpx", "wrk"), default="httpx")
     parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE")
     return parser.parse_args()
 
@@ -87,17 +93,76 @@ async def measure(
     }
 
 
+# wrk drives one request shape per run: unique create bodies, or gets over rows made first.
+WRK_SCRIPT = """
+local counter, threads = 0, 0
+local method, path, template, ids = "%(method)s", "%(path)s", [==[%(body)s]==], {%(ids)s}
+function setup(thread)
+  threads = threads + 1
+  thread:set("prefix", "w" .. threads)
+end
+function request()
+  counter = counter + 1
+  if method == "POST" then
+    local body = string.gsub(template, "__N__", prefix .. "-" .. counter)
+    return wrk.format("POST", path, {["Content-Type"] = "application/json"}, body)
+  end
+  return wrk.format("GET", path .. "/" .. ids[(counter %% #ids) + 1])
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"requests": %%d, "seconds": %%f, "p50": %%f, "p95": %%f, "p99": %%f, '
+    .. '"mean": %%f, "failures": %%d}\\n', summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1e3, latency:percentile(95) / 1e3, latency:percentile(99) / 1e3,
+    latency.mean / 1e3, e.status + e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def measure_with_wrk(
+    clients: int, seconds: float, url: str, collection: str, body: dict[str, Any], get: bool
+) -> dict[str, float]:
+    ids: list[str] = []
+    run_tag = uuid.uuid4().hex[:8]
+    if get:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            for n in range(200):
+                answer = client.post(collection, json=unique(body, f"{run_tag}-{n}"))
+                assert answer.status_code == 201, answer.text
+                ids.append(answer.json()["id"])
+    template = json.dumps(unique(body, f"{run_tag}-__N__"))
+    script = WRK_SCRIPT % {
+        "method": "GET" if get else "POST",
+        "path": collection,
+        "body": template,
+        "ids": ", ".join(f'"{entity_id}"' for entity_id in ids),
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        lua.write(script)
+        lua.flush()
+        result = subprocess.run(
+            ["wrk", "-t", str(min(2, clients)), "-c", str(clients), "-d", f"{seconds:.0f}s",
+             "--timeout", "30s", "-s", lua.name, url],
+            capture_output=True, text=True,
+        )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"wrk failed: {result.stderr or result.stdout}")
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    return {"rps": figures.pop("requests") / figures.pop("seconds"), **figures}
+
+
+def unique(body: dict[str, Any], suffix: str) -> dict[str, Any]:
+    """The body with `suffix` added to every text value, so unique fields stay unique."""
+    return {name: f"{value}-{suffix}" if isinstance(value, str) else value
+            for name, value in body.items()}  # fmt: skip
+
+
 def scenarios(collection: str, body: dict[str, Any], tag: str) -> dict[str, Any]:
     numbers = itertools.count()
     created: list[str] = []
 
     def new_body() -> dict[str, Any]:
-        n = next(numbers)
-        values = dict(body)
-        for name, value in body.items():
-            if isinstance(value, str):
-                values[name] = f"{value}-{tag}-{n}"
-        return values
+        return unique(body, f"{tag}-{next(numbers)}")
 
     async def create(client: httpx.AsyncClient) -> None:
         response = await client.post(collection, json=new_body())
@@ -127,6 +192,8 @@ def main() -> None:
     python = find_python("3.12") or find_python("3.13")
     if bin_dir is None or python is None:
         sys.exit("needs PostgreSQL's server binaries and Python 3.12 or 3.13")
+    if options.load == "wrk" and shutil.which("wrk") is None:
+        sys.exit("--load wrk needs wrk (Debian: apt-get install wrk)")
     clients = [int(n) for n in options.clients.split(",")]
     with tempfile.TemporaryDirectory() as folder, running_postgres(bin_dir) as postgres:
         root = render(Path(folder) / "project", answers, quiet=True)
@@ -149,26 +216,27 @@ def main() -> None:
             ServiceProcess("api_service.main:create_app", api, api_port, env, uvicorn),
         ):
             api_url, data_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{data_port}"
+            api_path, data_path = f"/api/v1/{entity['url_path']}", f"/v1/{entity['url_path']}"
+            data_body = data_service_body(body, entity["fields"])
             targets = {
-                "api": (api_url, scenarios(f"/api/v1/{entity['url_path']}", body, "api")),
-                "data": (
-                    data_url,
-                    scenarios(
-                        f"/v1/{entity['url_path']}",
-                        data_service_body(body, entity["fields"]),
-                        "data",
-                    ),
-                ),
+                "api": (api_url, api_path, body, scenarios(api_path, body, "api")),
+                "data": (data_url, data_path, data_body, scenarios(data_path, data_body, "data")),
             }
             print(f"answers: {answers or 'defaults'}; {workers} worker(s) per service; "
-                  f"{options.seconds:.0f} s per line")  # fmt: skip
+                  f"{options.seconds:.0f} s per line; load from {options.load}")  # fmt: skip
             print(f"{'operation':9} {'target':6} {'clients':>7} {'req/s':>8} {'p50 ms':>8} "
                   f"{'p95 ms':>8} {'p99 ms':>8} {'failed':>6}")  # fmt: skip
             for operation in ("create", "get"):
                 for count in clients:
                     figures = {}
-                    for target, (url, calls) in targets.items():
-                        result = asyncio.run(measure(count, options.seconds, calls[operation], url))
+                    for target, (url, path, target_body, calls) in targets.items():
+                        if options.load == "wrk":
+                            result = measure_with_wrk(count, options.seconds, url, path,
+                                                      target_body, operation == "get")  # fmt: skip
+                        else:
+                            result = asyncio.run(
+                                measure(count, options.seconds, calls[operation], url)
+                            )
                         figures[target] = result
                         print(f"{operation:9} {target:6} {count:7d} {result['rps']:8.0f} "
                               f"{result['p50']:8.1f} {result['p95']:8.1f} {result['p99']:8.1f} "
