@@ -69,7 +69,8 @@ def integration(session: nox.Session) -> None:
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Figures, not tests: render time and memory (level 1 defaults, level 4 with every module),
-    what each level adds, and the request path through the API and against the data service."""
+    `copier update` from level 1 to 4, what each level adds, and the request path through the
+    API and against the data service (`nox -s bench -- --load wrk` takes the load from wrk)."""
     _install(session)
     session.run("python", "bench/render.py", "--runs", "3")
     every_module = 'modules=["mongodb","rabbitmq","redis","workers"]'
@@ -77,5 +78,6 @@ def bench(session: nox.Session) -> None:
         "python", "bench/render.py", "--runs", "3",
         "--data", "maturity_level=4", "--data", every_module,
     )  # fmt: skip
+    session.run("python", "bench/update.py", "--runs", "3")
     session.run("python", "bench/levels.py")
     session.run("python", "bench/request_path.py", *session.posargs)
