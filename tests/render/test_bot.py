@@ -87,6 +87,7 @@ def test_level4_production_compose_ci_and_images_have_the_bot(bot_level4: Path) 
     assert compose_spec_errors(bot_level4 / "docker-compose.prod.yml") == ""
     prod = services(bot_level4, "docker-compose.prod.yml")["bot_service"]
     assert prod["environment"]["APP_ENV"] == "production"
+    assert "ports" not in prod
     assert prod["environment"]["BOT_TOKEN"] == "${BOT_TOKEN:?set BOT_TOKEN}"
     assert prod["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://jaeger:4318"
     assert "bot_service" in services(bot_level4, "docker-compose.images.yml")
