@@ -34,7 +34,8 @@ async def test_the_webhook_is_registered_and_serves_updates(start_bot: Start) ->
     assert registered.secret_token == SECRET
     assert not any(isinstance(r, GetUpdates) for r in running.session.requests)
     url = f"http://127.0.0.1:{runtime.webhook_port}/telegram/webhook"
-    update = command("/help", chat_id=11).model_dump(mode="json", exclude_none=True)
+    # As Telegram sends it: field aliases ("from"), no nulls.
+    update = command("/help", chat_id=11).model_dump(mode="json", exclude_none=True, by_alias=True)
 
     async with httpx.AsyncClient() as telegram:
         answer = await telegram.post(
