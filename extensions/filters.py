@@ -18,6 +18,8 @@ from jinja2.ext import Extension
 DEPENDENCY_PACKAGES = frozenset(
     {
         "aio_pika",
+        "aiogram",
+        "aiohttp",
         "aiormq",
         "aiosqlite",
         "alembic",

@@ -28,7 +28,7 @@ TEST_SERVER_VARIABLES = {
 }
 
 
-@pytest.fixture(scope="module", params=["level4", "modules_level4"])
+@pytest.fixture(scope="module", params=["level4", "modules_level4", "bot_level4"])
 def project(request: pytest.FixtureRequest, rendered_preset: Callable[[str], Path]) -> Path:
     return rendered_preset(request.param)
 
@@ -83,6 +83,7 @@ def test_ci_checks_every_service_against_the_servers_its_tests_use(project: Path
         "api_service": {"postgres"} | ({"redis", "rabbitmq"} & modules),
         "worker_service": {"rabbitmq"},
         "db_mongo_service": set(),
+        "bot_service": {"rabbitmq"} | ({"redis"} & modules),
     }
     # A container per server some service's tests use, and none for a module that is off.
     used = {"postgres"} | ({"redis", "rabbitmq"} & modules)

@@ -73,6 +73,36 @@ MODULE_FILES = {
         services/worker_service/tests/test_jobs.py
         services/worker_service/tests/test_shutdown.py
     """,
+    "bot": """
+        docs/modules/bot.md
+        services/bot_service/.dockerignore
+        services/bot_service/Dockerfile
+        services/bot_service/pyproject.toml
+        services/bot_service/src/bot_service/__init__.py
+        services/bot_service/src/bot_service/api.py
+        services/bot_service/src/bot_service/handlers.py
+        services/bot_service/src/bot_service/main.py
+        services/bot_service/src/bot_service/notifier.py
+        services/bot_service/src/bot_service/py.typed
+        services/bot_service/src/bot_service/resources.py
+        services/bot_service/src/bot_service/routes.py
+        services/bot_service/src/bot_service/runtime.py
+        services/bot_service/src/bot_service/settings/__init__.py
+        services/bot_service/src/bot_service/settings/api.py
+        services/bot_service/src/bot_service/settings/bot.py
+        services/bot_service/src/bot_service/settings/events.py
+        services/bot_service/src/bot_service/subscriptions.py
+        services/bot_service/src/bot_service/wiring.py
+        services/bot_service/tests/__init__.py
+        services/bot_service/tests/conftest.py
+        services/bot_service/tests/rabbitmq_server.py
+        services/bot_service/tests/telegram.py
+        services/bot_service/tests/test_app.py
+        services/bot_service/tests/test_commands.py
+        services/bot_service/tests/test_notifier.py
+        services/bot_service/tests/test_polling.py
+        services/bot_service/tests/test_webhook.py
+    """,
     "redis": """
         docs/modules/redis.md
         services/api_service/src/api_service/infrastructure/cache.py
@@ -99,6 +129,13 @@ MODULE_LEVEL_FILES = {
         services/db_mongo_service/src/db_mongo_service/settings/sentry.py
     """,
     ("mongodb", 3): "services/db_mongo_service/src/db_mongo_service/metrics.py",
+    ("bot", 2): """
+        services/bot_service/src/bot_service/logs.py
+        services/bot_service/src/bot_service/sentry.py
+        services/bot_service/src/bot_service/settings/logs.py
+        services/bot_service/src/bot_service/settings/sentry.py
+    """,
+    ("bot", 3): "services/bot_service/src/bot_service/metrics.py",
 }
 
 

@@ -46,6 +46,7 @@ def test_only_what_exists_is_accepted() -> None:
     assert "does not exist" in context.level_error(7)
     assert "not a number" in context.level_error("high")
     assert context.modules_error([]) == ""
-    assert "not available" in context.modules_error(["bot"])
+    assert "not available" in context.modules_error(["websockets"])
+    assert context.modules_error(["bot"]) == ""
     assert context.modules_error(["redis"]) == ""
     assert "Unknown module" in context.modules_error(["kafka"])

@@ -1,0 +1,1 @@
+"""Telegram bot service: answers commands from the business API, notifies subscribed chats."""
