@@ -138,6 +138,8 @@ PRESETS = {
     "catalog": CATALOG,
     "level4": {"maturity_level": 4},
     "modules_level4": {"maturity_level": 4, "modules": ["mongodb", "rabbitmq", "redis", "workers"]},
+    "websockets": {"modules": ["websockets"]},
+    "websockets_level4": {"maturity_level": 4, "modules": ["websockets"]},
 }
 
 

@@ -21,6 +21,7 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
     ({"modules": ["bot"]}, "bot are not available"),
     ({"modules": ["kafka"]}, "'kafka' is not in"),
     ({"modules": ["s3", "bot"]}, "bot, s3 are not available"),
+    ({"modules": ["websockets", "bot"]}, "bot are not available"),
     ({"resources": []}, "non-empty list"),
     ({"resources": [{"name": "Item", "fields": [{"name": "a", "type": "str"}]}]}, "lowercase"),
     ({"resources": [{"name": "item", "fields": [{"name": "a", "type": "money"}]}]}, "unknown type"),
