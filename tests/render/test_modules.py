@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -254,3 +255,20 @@ def test_websockets_announces_the_three_modules_it_adds(
     for added in ("rabbitmq", "redis", "workers"):
         assert f"**{added}**: [docs/modules/{added}.md]" in readme
     assert "**websockets**: [docs/modules/websockets.md](docs/modules/websockets.md)\n" in readme
+
+
+def test_websockets_at_level_4_signs_in_and_tests_the_forwarder_on_redis_in_ci(
+    rendered_preset: Callable[[str], Path],
+) -> None:
+    project = rendered_preset("websockets_level4")
+    ci = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+    matrix = {row["service"]: row for row in ci["jobs"]["checks"]["strategy"]["matrix"]["include"]}
+    docs = (project / "docs/modules/websockets.md").read_text()
+    endpoint = project / "services/api_service/src/api_service/api/websockets.py"
+
+    assert matrix["worker_service"]["redis"] is True
+    assert "4401" in docs
+    assert '"type": "auth"' in docs
+    assert "auth.tokens.verify(token)" in endpoint.read_text()
+    for name in ("docker-compose.yml", "docker-compose.prod.yml"):
+        assert compose_spec_errors(project / name) == ""
