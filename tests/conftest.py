@@ -140,6 +140,8 @@ PRESETS = {
     "modules_level4": {"maturity_level": 4, "modules": ["mongodb", "rabbitmq", "redis", "workers"]},
     "bot": {"modules": ["bot"]},
     "bot_level4": {"maturity_level": 4, "modules": ["bot"]},
+    "websockets": {"modules": ["websockets"]},
+    "websockets_level4": {"maturity_level": 4, "modules": ["websockets"]},
 }
 
 

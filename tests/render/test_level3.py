@@ -50,6 +50,12 @@ def test_the_gateway_config_passes_nginx_t(project: Path, tmp_path: Path) -> Non
     site = template.replace("${GATEWAY_DOMAIN}", domain).replace(
         "/etc/letsencrypt/live/", f"{tmp_path}/live/"
     )
+    # Modules' locations: templates/locations/*.conf.template become conf.d/locations/*.conf.
+    (tmp_path / "locations").mkdir()
+    for location in (project / "gateway/templates").glob("locations/*.conf.template"):
+        conf = tmp_path / "locations" / location.name.removesuffix(".template")
+        conf.write_text(location.read_text())
+    site = site.replace("/etc/nginx/conf.d/locations/", f"{tmp_path}/locations/")
     (tmp_path / "default.conf").write_text(site)
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid;\nevents {{}}\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,17 @@ MODULE_FILES = {
         services/bot_service/tests/test_polling.py
         services/bot_service/tests/test_webhook.py
     """,
+    "websockets": """
+        docs/modules/websockets.md
+        services/api_service/src/api_service/api/websockets.py
+        services/api_service/src/api_service/infrastructure/live_events.py
+        services/api_service/src/api_service/settings/websockets.py
+        services/api_service/tests/integration/test_websockets.py
+        services/worker_service/src/worker_service/live_events.py
+        services/worker_service/src/worker_service/settings/live_events.py
+        services/worker_service/tests/redis_server.py
+        services/worker_service/tests/test_live_events.py
+    """,
     "redis": """
         docs/modules/redis.md
         services/api_service/src/api_service/infrastructure/cache.py
@@ -136,6 +148,7 @@ MODULE_LEVEL_FILES = {
         services/bot_service/src/bot_service/settings/sentry.py
     """,
     ("bot", 3): "services/bot_service/src/bot_service/metrics.py",
+    ("websockets", 3): "gateway/templates/locations/websockets.conf.template",
 }
 
 
@@ -244,3 +257,55 @@ def test_modules_added_for_another_are_announced_and_documented(
     assert "(added because another choice needs it)" in readme
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["modules"] == ["workers"]
+
+
+def test_websockets_reach_the_worker_redis_and_the_gateway(every_module: Path) -> None:
+    dev = yaml.safe_load((every_module / "docker-compose.yml").read_text())["services"]
+    prod = yaml.safe_load((every_module / "docker-compose.prod.yml").read_text())["services"]
+    location = (every_module / "gateway/templates/locations/websockets.conf.template").read_text()
+    site = (every_module / "gateway/templates/default.conf.template").read_text()
+    docs = (every_module / "docs/modules/websockets.md").read_text()
+
+    assert dev["worker_service"]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+    assert dev["worker_service"]["depends_on"]["redis"] == {"condition": "service_started"}
+    assert dev["api_service"]["environment"]["WS_QUEUE_SIZE"] == "${WS_QUEUE_SIZE:-100}"
+    assert prod["worker_service"]["environment"]["REDIS_PASSWORD"].startswith("${REDIS_PASSWORD:?")
+    assert "include /etc/nginx/conf.d/locations/*.conf;" in site
+    assert "location = /api/v1/ws {" in location
+    assert "proxy_set_header Upgrade $http_upgrade;" in location
+    assert 'proxy_set_header Connection "upgrade";' in location
+    assert "proxy_read_timeout 3600s;" in location
+    assert "WS_QUEUE_SIZE=100" in (every_module / ".env.example").read_text()
+    for part in ("4408", "1013", "WS_PING_INTERVAL_S", "<REDIS_KEY_PREFIX>:<WS_CHANNEL>"):
+        assert part in docs
+
+
+def test_websockets_announces_the_three_modules_it_adds(
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    project = render(tmp_path / "p", {"modules": ["websockets"]}, quiet=False)
+    announced = capfd.readouterr()
+
+    assert "Modules added because your choices need them: workers, rabbitmq, redis" in announced.err
+    readme = (project / "README.md").read_text()
+    for added in ("rabbitmq", "redis", "workers"):
+        assert f"**{added}**: [docs/modules/{added}.md]" in readme
+    assert "**websockets**: [docs/modules/websockets.md](docs/modules/websockets.md)\n" in readme
+
+
+def test_websockets_at_level_4_signs_in_and_tests_the_forwarder_on_redis_in_ci(
+    rendered_preset: Callable[[str], Path],
+) -> None:
+    project = rendered_preset("websockets_level4")
+    ci = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+    matrix = {row["service"]: row for row in ci["jobs"]["checks"]["strategy"]["matrix"]["include"]}
+    docs = (project / "docs/modules/websockets.md").read_text()
+    endpoint = project / "services/api_service/src/api_service/api/websockets.py"
+
+    assert matrix["worker_service"]["redis"] is True
+    assert "4401" in docs
+    assert '"type": "auth"' in docs
+    assert "auth.tokens.verify(token)" in endpoint.read_text()
+    for name in ("docker-compose.yml", "docker-compose.prod.yml"):
+        assert compose_spec_errors(project / name) == ""

@@ -26,6 +26,13 @@ def test_module_dependencies_are_added_and_reported() -> None:
     assert context.resolve_modules(["redis"], 4) == (["redis"], [])
 
 
+def test_websockets_reports_the_modules_it_added() -> None:
+    built = context.build_context({"maturity_level": 4, "modules": ["websockets"]})
+    assert built["enabled_modules"] == ["workers", "rabbitmq", "redis", "websockets"]
+    assert built["added_modules"] == ["workers", "rabbitmq", "redis"]
+    assert built["feat"]["websockets"] is True
+
+
 def test_enabled_modules_keep_a_stable_order() -> None:
     enabled, _ = context.resolve_modules(["s3", "mongodb", "bot"], 1)
     assert enabled == ["bot", "mongodb", "rabbitmq", "s3"]
@@ -46,7 +53,8 @@ def test_only_what_exists_is_accepted() -> None:
     assert "does not exist" in context.level_error(7)
     assert "not a number" in context.level_error("high")
     assert context.modules_error([]) == ""
-    assert "not available" in context.modules_error(["websockets"])
+    assert "not available" in context.modules_error(["s3"])
     assert context.modules_error(["bot"]) == ""
     assert context.modules_error(["redis"]) == ""
+    assert context.modules_error(["websockets"]) == ""
     assert "Unknown module" in context.modules_error(["kafka"])
