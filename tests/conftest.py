@@ -138,6 +138,8 @@ PRESETS = {
     "catalog": CATALOG,
     "level4": {"maturity_level": 4},
     "modules_level4": {"maturity_level": 4, "modules": ["mongodb", "rabbitmq", "redis", "workers"]},
+    "s3": {"modules": ["s3"]},
+    "s3_level4": {"maturity_level": 4, "modules": ["s3"]},
 }
 
 

@@ -20,7 +20,7 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
     ({"maturity_level": 0}, "0 is not in [1, 2, 3, 4]"),
     ({"modules": ["bot"]}, "bot are not available"),
     ({"modules": ["kafka"]}, "'kafka' is not in"),
-    ({"modules": ["s3", "bot"]}, "bot, s3 are not available"),
+    ({"modules": ["websockets", "bot"]}, "bot, websockets are not available"),
     ({"resources": []}, "non-empty list"),
     ({"resources": [{"name": "Item", "fields": [{"name": "a", "type": "str"}]}]}, "lowercase"),
     ({"resources": [{"name": "item", "fields": [{"name": "a", "type": "money"}]}]}, "unknown type"),
