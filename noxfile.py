@@ -73,7 +73,7 @@ def bench(session: nox.Session) -> None:
     API and against the data service (`nox -s bench -- --load wrk` takes the load from wrk)."""
     _install(session)
     session.run("python", "bench/render.py", "--runs", "3")
-    every_module = 'modules=["mongodb","rabbitmq","redis","workers"]'
+    every_module = 'modules=["bot","mongodb","rabbitmq","redis","s3","websockets","workers"]'
     session.run(
         "python", "bench/render.py", "--runs", "3",
         "--data", "maturity_level=4", "--data", every_module,

@@ -17,7 +17,9 @@ ALL_MODULES = ("workers", "bot", "mongodb", "rabbitmq", "redis", "s3", "websocke
 # What this release of the template can render. A level or module is offered in the
 # questions before its content exists, but answering it is refused with a clear message.
 AVAILABLE_LEVELS = frozenset({1, 2, 3, 4})
-AVAILABLE_MODULES = frozenset({"bot", "mongodb", "rabbitmq", "redis", "websockets", "workers"})
+AVAILABLE_MODULES = frozenset(
+    {"bot", "mongodb", "rabbitmq", "redis", "s3", "websockets", "workers"}
+)
 
 # What a module cannot work without (the seed framework's rules): added, never refused.
 MODULE_NEEDS = {

@@ -69,7 +69,7 @@ RESOURCE_NAMES_TAKEN = frozenset(
      "api", "application", "base", "conftest", "core", "data", "data_client", "database",
      "deps", "domain", "errors", "factories", "fakes", "infrastructure", "main", "memory",
      "migrations", "models", "pagination", "ports", "repositories", "routes", "rules",
-     "schemas", "settings", "tests", "use_cases", "wiring"}
+     "schemas", "settings", "tests", "use_cases", "wiring", "attachments"}
 )  # fmt: skip
 # Names that field annotations use: a field named like one would hide it in a class body.
 TYPE_NAMES = frozenset(

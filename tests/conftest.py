@@ -121,27 +121,30 @@ LONG_NAMES: dict[str, object] = {
 }  # fmt: skip
 LEVEL_2: dict[str, object] = {"maturity_level": 2}
 LEVEL_3: dict[str, object] = {"maturity_level": 3}
-# Each module alone at level 1; together at levels 1, 3 and 4 (their code is the same at every
-# level, so one answer set per level covers how they work with each other and with the level).
+EVERY_MODULE = ["bot", "mongodb", "rabbitmq", "redis", "s3", "websockets", "workers"]
+# Each module alone at levels 1 and 4 (mongodb, rabbitmq, redis and workers at level 1: the bot,
+# s3 and websockets presets bring rabbitmq, redis and workers to level 4 too); every module
+# together at levels 1 and 4.
 PRESETS = {
     "defaults": DEFAULTS,
     "redis": {"modules": ["redis"]},
     "rabbitmq": {"modules": ["rabbitmq"]},
     "workers": {"modules": ["workers"]},
     "mongodb": {"modules": ["mongodb"]},
-    "modules": {"modules": ["mongodb", "rabbitmq", "redis", "workers"]},
-    "modules_level3": {"maturity_level": 3, "modules": ["mongodb", "rabbitmq", "redis", "workers"]},
+    "modules": {"modules": EVERY_MODULE},
     "minimal": MINIMAL,
     "level2": LEVEL_2,
     "long_names": LONG_NAMES,
     "level3": LEVEL_3,
     "catalog": CATALOG,
     "level4": {"maturity_level": 4},
-    "modules_level4": {"maturity_level": 4, "modules": ["mongodb", "rabbitmq", "redis", "workers"]},
+    "modules_level4": {"maturity_level": 4, "modules": EVERY_MODULE},
     "bot": {"modules": ["bot"]},
     "bot_level4": {"maturity_level": 4, "modules": ["bot"]},
     "websockets": {"modules": ["websockets"]},
     "websockets_level4": {"maturity_level": 4, "modules": ["websockets"]},
+    "s3": {"modules": ["s3"]},
+    "s3_level4": {"maturity_level": 4, "modules": ["s3"]},
 }
 
 

@@ -123,6 +123,20 @@ MODULE_FILES = {
         services/api_service/tests/integration/test_redis.py
         services/api_service/tests/redis_server.py
     """,
+    "s3": """
+        docs/modules/s3.md
+        services/api_service/src/api_service/api/routes/attachments.py
+        services/api_service/src/api_service/api/schemas/attachments.py
+        services/api_service/src/api_service/application/attachment_errors.py
+        services/api_service/src/api_service/application/ports/attachments.py
+        services/api_service/src/api_service/application/use_cases/attachments.py
+        services/api_service/src/api_service/domain/attachments.py
+        services/api_service/src/api_service/infrastructure/object_storage.py
+        services/api_service/src/api_service/settings/s3.py
+        services/api_service/tests/integration/test_attachments.py
+        services/api_service/tests/s3_server.py
+        services/api_service/tests/unit/test_attachment_rules.py
+    """,
 }
 # Added by a module from a level on, besides its own files.
 MODULE_LEVEL_FILES = {
@@ -168,6 +182,7 @@ MODULE_HUB_FILES = HUB_FILES | {
     "monitoring/prometheus/prometheus.yml",
     "services/api_service/tests/conftest.py",
     "services/api_service/tests/e2e/test_stack.py",
+    "services/api_service/tests/integration/test_observability.py",
 }
 
 
@@ -309,3 +324,59 @@ def test_websockets_at_level_4_signs_in_and_tests_the_forwarder_on_redis_in_ci(
     assert "auth.tokens.verify(token)" in endpoint.read_text()
     for name in ("docker-compose.yml", "docker-compose.prod.yml"):
         assert compose_spec_errors(project / name) == ""
+
+
+def test_minio_is_in_compose_with_a_pinned_image_a_volume_and_credentials_from_env(
+    every_module: Path,
+) -> None:
+    dev = yaml.safe_load((every_module / "docker-compose.yml").read_text())
+    prod = yaml.safe_load((every_module / "docker-compose.prod.yml").read_text())
+    minio, api = dev["services"]["minio"], dev["services"]["api_service"]
+
+    assert minio["image"].startswith("minio/minio:RELEASE.")
+    assert minio["healthcheck"]["test"] == ["CMD", "mc", "ready", "local"]
+    assert "minio_data:/data" in minio["volumes"]
+    assert "minio_data" in dev["volumes"]
+    assert minio["environment"]["MINIO_ROOT_PASSWORD"].startswith("${S3_SECRET_KEY:?")
+    assert all(port.startswith("127.0.0.1:") for port in minio["ports"])
+    assert api["depends_on"]["minio"] == {"condition": "service_healthy"}
+    assert api["environment"]["S3_ENDPOINT_URL"] == "http://minio:9000"
+    assert api["environment"]["S3_SECRET_KEY"] == minio["environment"]["MINIO_ROOT_PASSWORD"]
+    assert "ports" not in prod["services"]["minio"]
+    assert prod["services"]["minio"]["image"] == minio["image"]
+    assert "minio_data" in prod["volumes"]
+    prod_api = prod["services"]["api_service"]
+    for name in ("S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_PUBLIC_ENDPOINT_URL"):
+        assert prod_api["environment"][name].startswith(f"${{{name}:?"), name
+    assert prod_api["depends_on"]["minio"] == {"condition": "service_healthy"}
+
+
+def test_s3_has_settings_a_make_target_docs_and_dev_dependencies(every_module: Path) -> None:
+    api = every_module / "services/api_service"
+    pyproject = (api / "pyproject.toml").read_text()
+    docs = (every_module / "docs/modules/s3.md").read_text()
+
+    assert "s3-local:" in (every_module / "Makefile").read_text()
+    assert "docs/modules/s3.md" in (every_module / "README.md").read_text()
+    assert "S3_SECRET_KEY=change-me" in (every_module / ".env.example").read_text()
+    for variable in ("S3_ENDPOINT_URL", "S3_MAX_BYTES", "S3_ALLOWED_CONTENT_TYPES"):
+        assert variable in docs
+    assert '"boto3==' in pyproject
+    assert '"moto[server]==' in pyproject
+    assert '"python-multipart==' in pyproject
+    settings = (api / "src/api_service/settings/s3.py").read_text()
+    assert 'env_prefix="S3_"' in settings
+    assert "APP_ENV=production refuses" in settings
+
+
+@pytest.mark.parametrize("level", [1, 4])
+def test_the_attachment_routes_are_behind_sign_in_only_at_level_4(
+    tmp_path: Path,
+    level: int,
+) -> None:
+    project = render(tmp_path / "p", {"maturity_level": level, "modules": ["s3"]})
+    routes = project / "services/api_service/src/api_service/api/routes/attachments.py"
+    wiring = (project / "services/api_service/src/api_service/wiring.py").read_text()
+
+    assert ("dependencies=[Depends(get_principal)]" in routes.read_text()) == (level == 4)
+    assert "    object_storage,\n    attachments,\n" in wiring

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CATALOG
+from tests.conftest import CATALOG, EVERY_MODULE
 from tests.support.project import TEMPLATE, rendered_files, require_python, uv_env
 
 pytestmark = pytest.mark.rendered
@@ -19,7 +19,7 @@ import json, sys, copier
 copier.run_copy(sys.argv[1], sys.argv[2], data=json.loads(sys.argv[3]), defaults=True,
                 unsafe=True, quiet=True, vcs_ref="HEAD")
 """
-ANSWERS = CATALOG | {"maturity_level": 4, "modules": ["mongodb", "rabbitmq", "redis", "workers"]}
+ANSWERS = CATALOG | {"maturity_level": 4, "modules": EVERY_MODULE}
 
 
 def render_with(version: str, destination: Path) -> Path:

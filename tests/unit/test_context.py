@@ -1,5 +1,7 @@
 """Derived values of extensions/context.py, as plain functions."""
 
+import pytest
+
 from extensions import context
 
 
@@ -53,8 +55,17 @@ def test_only_what_exists_is_accepted() -> None:
     assert "does not exist" in context.level_error(7)
     assert "not a number" in context.level_error("high")
     assert context.modules_error([]) == ""
-    assert "not available" in context.modules_error(["s3"])
     assert context.modules_error(["bot"]) == ""
     assert context.modules_error(["redis"]) == ""
     assert context.modules_error(["websockets"]) == ""
     assert "Unknown module" in context.modules_error(["kafka"])
+    assert context.modules_error(["s3", "bot"]) == ""
+
+
+def test_a_module_this_release_cannot_render_is_refused_with_what_it_can(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(context, "AVAILABLE_MODULES", frozenset({"redis"}))
+    message = context.modules_error(["redis", "s3"])
+    assert message.startswith("Module(s) s3 are not available in this template release yet")
+    assert "(available: redis)" in message
