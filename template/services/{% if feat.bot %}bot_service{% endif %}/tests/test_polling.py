@@ -4,6 +4,7 @@ reaches a log line."""
 import logging
 
 import pytest
+from aiogram.methods import DeleteWebhook
 from aiogram.methods import GetMe
 from aiogram.methods import GetUpdates
 
@@ -21,6 +22,7 @@ async def test_polled_updates_are_answered(start_bot: Start) -> None:
 
     assert running.session.texts(5)[0].startswith("/help")
     assert any(isinstance(request, GetMe) for request in running.session.requests)
+    assert any(isinstance(request, DeleteWebhook) for request in running.session.requests)
     polled = [r for r in running.session.requests if isinstance(r, GetUpdates)]
     assert polled[0].allowed_updates == ["message"]
     assert running.runtime.running

@@ -73,6 +73,10 @@ def test_the_token_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.delenv("BOT_TOKEN", raising=False)
     with pytest.raises(ValidationError, match="token"):
         BotSettings()
+    # What compose passes until .env has one.
+    monkeypatch.setenv("BOT_TOKEN", "")
+    with pytest.raises(ValidationError, match="BOT_TOKEN is empty: ask BotFather"):
+        BotSettings()
     monkeypatch.setenv("BOT_TOKEN", TOKEN)
 
     settings = BotSettings()

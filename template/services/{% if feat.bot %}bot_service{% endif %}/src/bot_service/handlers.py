@@ -5,6 +5,7 @@ import html
 import logging
 from typing import Any
 
+from aiogram import F
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters import CommandStart
@@ -64,12 +65,23 @@ async def unsubscribe(message: Message, subscriptions: Subscriptions) -> None:
     await message.answer("Unsubscribed." if removed else "This chat was not subscribed.")
 
 
-def create_router() -> Router:
-    """The commands on a router of their own: a router belongs to one dispatcher."""
+async def not_allowed(message: Message) -> None:
+    await message.answer("This chat may not use this command.")
+
+
+def create_router(allowed_chat_ids: frozenset[int] = frozenset()) -> Router:
+    """The commands on routers of their own (a router belongs to one dispatcher); with
+    `allowed_chat_ids`, only those chats may list and follow rows, the others are told no."""
     router = Router(name="commands")
     router.message.register(start, CommandStart())
     router.message.register(help_, Command("help"))
-    router.message.register(list_items, Command(LIST_COMMAND))
-    router.message.register(subscribe, Command("subscribe"))
-    router.message.register(unsubscribe, Command("unsubscribe"))
+    rows = Router(name="rows")
+    if allowed_chat_ids:
+        rows.message.filter(F.chat.id.in_(allowed_chat_ids))
+    rows.message.register(list_items, Command(LIST_COMMAND))
+    rows.message.register(subscribe, Command("subscribe"))
+    rows.message.register(unsubscribe, Command("unsubscribe"))
+    refused = Router(name="refused")
+    refused.message.register(not_allowed, Command(LIST_COMMAND, "subscribe", "unsubscribe"))
+    router.include_routers(rows, refused)
     return router

@@ -56,7 +56,7 @@ class BotRuntime:
             api=self.api,
             subscriptions=self.subscriptions,
         )
-        self.dispatcher.include_router(create_router())
+        self.dispatcher.include_router(create_router(settings.bot.allowed_chat_ids))
         self.observer: Observer = Unobserved()
         self.notifier: Notifier
         self.webhook_runner: web.AppRunner | None = None
@@ -72,6 +72,8 @@ class BotRuntime:
         if self.settings.bot.mode == "webhook":
             await self._start_webhook()
         else:
+            # A webhook left from an earlier run makes Telegram refuse getUpdates (409).
+            await self.bot.delete_webhook()
             self._polling = asyncio.create_task(
                 self.dispatcher.start_polling(
                     self.bot,

@@ -6,6 +6,7 @@ from typing import Self
 from pydantic import Field
 from pydantic import HttpUrl
 from pydantic import SecretStr
+from pydantic import field_validator
 from pydantic import model_validator
 from pydantic_settings import BaseSettings
 from pydantic_settings import SettingsConfigDict
@@ -26,6 +27,8 @@ class BotSettings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8081, ge=0, le=65535)
     webhook_path: str = Field(default="/telegram/webhook", pattern=r"^/[A-Za-z0-9/_-]*$")
+    # Chats that may list and follow rows (a JSON list of ids); empty: every chat may.
+    allowed_chat_ids: frozenset[int] = frozenset()
 
     @model_validator(mode="after")
     def webhook_needs_url_and_secret(self) -> Self:
@@ -39,3 +42,10 @@ class BotSettings(BaseSettings):
                 "BOT_MODE=webhook needs BOT_WEBHOOK_SECRET: 16 to 256 of A-Z a-z 0-9 _ -"
             )
         return self
+
+    @field_validator("token")
+    @classmethod
+    def token_is_set(cls, token: SecretStr) -> SecretStr:
+        if not token.get_secret_value().strip():
+            raise ValueError("BOT_TOKEN is empty: ask BotFather for the token, put it in .env")
+        return token
