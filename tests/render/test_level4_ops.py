@@ -81,7 +81,8 @@ def test_ci_checks_every_service_against_the_servers_its_tests_use(project: Path
     expected = {
         "db_postgres_service": {"postgres"},
         "api_service": {"postgres"} | ({"redis", "rabbitmq"} & modules),
-        "worker_service": {"rabbitmq"},
+        # The worker forwards events to Redis for the websockets.
+        "worker_service": {"rabbitmq"} | ({"redis"} if "websockets" in modules else set()),
         "db_mongo_service": set(),
         "bot_service": {"rabbitmq"} | ({"redis"} & modules),
     }
