@@ -42,6 +42,16 @@ def render_once(answers: dict[str, object]) -> tuple[float, int, int, int]:
         return elapsed, peak_kib, len(files), lines
 
 
+def print_cost(runs: list[tuple[float, int]]) -> None:
+    """The number of runs, the median and spread of their wall times (seconds), and the
+    largest of their peak memories (KiB)."""
+    times = sorted(seconds for seconds, _ in runs)
+    print(f"runs: {len(runs)}")
+    median = statistics.median(times)
+    print(f"wall time: median {median:.2f} s, min {times[0]:.2f} s, max {times[-1]:.2f} s")
+    print(f"peak memory (largest run): {max(peak for _, peak in runs) / 1024:.0f} MiB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
@@ -53,12 +63,8 @@ def main() -> None:
         answers[key] = json.loads(value) if value[:1] in "[{0123456789" else value
 
     results = [render_once(answers) for _ in range(options.runs)]
-    times = sorted(result[0] for result in results)
     print(f"answers: {answers or 'defaults'}")
-    print(f"runs: {options.runs}")
-    median = statistics.median(times)
-    print(f"wall time: median {median:.2f} s, min {times[0]:.2f} s, max {times[-1]:.2f} s")
-    print(f"peak memory (largest run): {max(result[1] for result in results) / 1024:.0f} MiB")
+    print_cost([(result[0], result[1]) for result in results])
     print(f"files rendered: {results[0][2]}, lines: {results[0][3]}")
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from pathlib import Path
 TEMPLATE = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TEMPLATE))
 
+from bench.render import print_cost  # noqa: E402
 from tests.support.project import render, rendered_files  # noqa: E402
 
 CHILD = """
@@ -65,12 +65,8 @@ def main() -> None:
     parser.add_argument("--to-level", type=int, default=4)
     options = parser.parse_args()
     results = [update_once(options.from_level, options.to_level) for _ in range(options.runs)]
-    times = sorted(result[0] for result in results)
     print(f"copier update, level {options.from_level} -> {options.to_level} (defaults otherwise)")
-    print(f"runs: {options.runs}")
-    median = statistics.median(times)
-    print(f"wall time: median {median:.2f} s, min {times[0]:.2f} s, max {times[-1]:.2f} s")
-    print(f"peak memory (largest run): {max(result[1] for result in results) / 1024:.0f} MiB")
+    print_cost([(result[0], result[1]) for result in results])
     _, _, added, changed, lines = results[0]
     print(f"files added: {added}, files changed: {changed} ({lines} lines added or removed)")
 
