@@ -112,6 +112,8 @@ async def test_an_internal_error_of_the_data_service_is_not_called_unavailable()
         (409, {"detail": "name 'x' is already taken."}, Conflict),
         (422, {"detail": [{"loc": ["body", "a_id"], "msg": "gone", "type": "reference_not_found"}]},
          InvalidValue),
+        (422, {"detail": [{"loc": ["body"], "msg": "unstorable", "type": "invalid_value"}]},
+         InvalidValue),
         (422, {"detail": [{"loc": ["body", "a"], "msg": "bad", "type": "value_error"}]},
          DataServiceError),
         (409, "not json", DataServiceError),

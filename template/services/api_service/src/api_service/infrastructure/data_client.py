@@ -121,7 +121,7 @@ def read_error(response: httpx.Response) -> Exception:
         return Conflict(str(body.get("detail", "Conflict.")))
     if response.status_code == 422 and isinstance(body, dict):
         for error in body.get("detail", []):
-            if error.get("type") == "reference_not_found":
+            if error.get("type") in ("reference_not_found", "invalid_value"):
                 return InvalidValue(str(error["loc"][-1]), str(error["msg"]))
     return unexpected(response)
 
