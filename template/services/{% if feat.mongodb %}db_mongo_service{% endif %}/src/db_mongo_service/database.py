@@ -54,6 +54,6 @@ async def lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
             await client.close()
 
 
-def get_audit_log(request: Request) -> AuditLog:
+async def get_audit_log(request: Request) -> AuditLog:
     audit: AuditLog = request.app.state.audit
     return audit

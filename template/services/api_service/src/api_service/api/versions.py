@@ -9,7 +9,7 @@ from fastapi import Response
 from fastapi import status
 
 
-def if_match_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
+async def if_match_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
     """The version an `If-Match: "3"` header asks for, or None without the header."""
     if if_match is None:
         return None

@@ -158,6 +158,6 @@ async def lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
         await app.state.data_client.aclose()
 
 
-def get_data_client(request: Request) -> httpx.AsyncClient:
+async def get_data_client(request: Request) -> httpx.AsyncClient:
     client: httpx.AsyncClient = request.app.state.data_client
     return client
