@@ -42,13 +42,15 @@ def command(text: str, chat_id: int = 42) -> Update:
 
 class RecordingSession(BaseSession):
     """Records the requests; answers getMe, getUpdates (from `updates`), sendMessage and the
-    rest with True. Chats in `blocked` answer sendMessage as Telegram does for a blocked bot."""
+    rest with True. Chats in `blocked` answer sendMessage as Telegram does for a blocked bot;
+    a chat in `flood_waits` answers its next sendMessages with 429 and those `retry_after`s."""
 
     def __init__(self) -> None:
         super().__init__()
         self.requests: list[TelegramMethod[Any]] = []
         self.updates: asyncio.Queue[Update] = asyncio.Queue()
         self.blocked: set[int] = set()
+        self.flood_waits: dict[int, list[int]] = {}
         self.closed = False
 
     def sent(self) -> list[SendMessage]:
@@ -74,6 +76,11 @@ class RecordingSession(BaseSession):
                 return []
             self.requests.append(method)
             return [update]
+        if isinstance(method, SendMessage) and self.flood_waits.get(int(method.chat_id)):
+            wait = self.flood_waits[int(method.chat_id)].pop(0)  # refused: not recorded as sent
+            flood = {"ok": False, "error_code": 429, "parameters": {"retry_after": wait},
+                     "description": f"Too Many Requests: retry after {wait}"}  # fmt: skip
+            return self.check_response(bot, method, status_code=429, content=json.dumps(flood))
         self.requests.append(method)
         result: Any = True
         if isinstance(method, GetMe):
