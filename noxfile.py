@@ -9,6 +9,9 @@ nox.options.sessions = ["lint", "tests", "rendered", "update", "integration"]
 nox.options.error_on_missing_interpreters = True
 
 DEV = ["--group", "dev"]
+# The rendered sessions spread presets over the cores, a preset's tests on one worker;
+# -rP shows what passing tests printed (coverage, fuzzing and fault figures).
+SPREAD = ["-n", "auto", "--dist", "loadgroup", "-raP"]
 
 
 def _pytest(session: nox.Session, *args: str) -> None:
@@ -46,14 +49,14 @@ def rendered(session: nox.Session) -> None:
     local mode, the architecture contract, determinism across Python versions."""
     _install(session)
     skipped = ["-k", "not service_tests and not outages and not fuzzing", "--ignore=tests/update"]
-    _pytest(session, "-m", "rendered", *skipped, "-rs", "-s")
+    _pytest(session, "-m", "rendered", *skipped, *SPREAD)
 
 
 @nox.session
 def update(session: nox.Session) -> None:
     """`copier update` scenarios on committed projects: levels, modules, resources, releases."""
     _install(session)
-    _pytest(session, "tests/update", "-m", "rendered", "-rs", "-s")
+    _pytest(session, "tests/update", "-m", "rendered", *SPREAD)
 
 
 @nox.session
@@ -63,7 +66,7 @@ def integration(session: nox.Session) -> None:
     which CI does not allow); the outage test; schemathesis on the running services."""
     _install(session)
     real_servers = ["-k", "service_tests or outages or fuzzing", "--postgres"]
-    _pytest(session, "-m", "rendered", *real_servers, "-rs", "-s")
+    _pytest(session, "-m", "rendered", *real_servers, *SPREAD)
 
 
 @nox.session(default=False)

@@ -148,6 +148,16 @@ PRESETS = {
 }
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`-n auto --dist loadgroup`) a preset's tests, or a module's, stay
+    on one worker, which renders and syncs that project once."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        preset = callspec.params.get("project") if callspec is not None else None
+        group = preset if isinstance(preset, str) else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--postgres",
