@@ -236,11 +236,6 @@ def test_redis_is_in_compose_and_its_password_is_required_in_production(
     assert "ports" not in prod["redis"]
     assert prod["api_service"]["environment"]["REDIS_PASSWORD"].startswith("${REDIS_PASSWORD:?")
     assert "REDIS_PASSWORD=change-me" in (every_module / ".env.example").read_text()
-    # Revocations, lockouts and bot subscriptions share this Redis: none may be evicted.
-    for services in (dev, prod):
-        command = services["redis"]["command"]
-        command = " ".join(command) if isinstance(command, list) else command
-        assert "--maxmemory-policy noeviction" in command
 
 
 def test_each_module_has_a_make_target_and_documented_variables(every_module: Path) -> None:

@@ -1,9 +1,13 @@
 """Retries and error mapping of the client to the data service."""
 
+import asyncio
+import contextlib
 import json
+import time
 
 import httpx
 import pytest
+from pydantic import HttpUrl
 
 from api_service.application.errors import Conflict
 from api_service.application.errors import DataServiceError
@@ -89,6 +93,41 @@ async def test_a_post_read_timeout_is_not_retried() -> None:
             await client.post("/v1/things", json={})
 
     assert script.seen == ["POST"]
+
+
+async def test_waiting_too_long_for_a_pooled_connection_is_not_retried() -> None:
+    script = Script(httpx.PoolTimeout, 200)
+    async with client_for(script) as client:
+        with pytest.raises(DataServiceUnavailable):
+            await send(client, "GET", "/v1/things")
+
+    assert script.seen == ["GET"]
+
+
+async def test_a_full_pool_answers_unavailable_within_the_pool_timeout() -> None:
+    release = asyncio.Event()
+
+    async def never_answer(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await release.wait()
+        writer.close()
+
+    server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    settings = DataServiceSettings(
+        url=HttpUrl(f"http://127.0.0.1:{port}"), max_connections=1, pool_timeout_s=0.1, retries=0
+    )
+    async with server, create_data_client(settings) as client:
+        holding = asyncio.create_task(send(client, "GET", "/v1/things"))
+        await asyncio.sleep(0.05)
+        started = time.monotonic()
+        with pytest.raises(DataServiceUnavailable):
+            await send(client, "GET", "/v1/things")
+        waited = time.monotonic() - started
+        release.set()
+        with contextlib.suppress(DataServiceUnavailable):
+            await holding
+
+    assert waited < 1
 
 
 @pytest.mark.parametrize("answer", [502, 503, 504, httpx.ConnectError, httpx.ReadTimeout])

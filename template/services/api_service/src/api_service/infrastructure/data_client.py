@@ -39,7 +39,8 @@ class RetryingTransport(httpx.AsyncBaseTransport):
     """Retries a request a bounded number of times, with exponential backoff.
 
     A refused connection is retried for every method (nothing reached the server);
-    other transport errors and 502/503/504 answers only for reads.
+    other transport errors and 502/503/504 answers only for reads. Waiting too long for a free
+    pooled connection (overload) is not retried.
     """
 
     def __init__(self, inner: httpx.AsyncBaseTransport, *, retries: int, backoff_s: float) -> None:
@@ -53,6 +54,8 @@ class RetryingTransport(httpx.AsyncBaseTransport):
         while True:
             try:
                 response = await self._inner.handle_async_request(request)
+            except httpx.PoolTimeout:
+                raise  # every connection stayed busy: trying again would only queue longer
             except (httpx.ConnectError, httpx.ConnectTimeout):
                 if attempt >= self._retries:
                     raise
@@ -90,7 +93,11 @@ def create_data_client(
         outer = layer(outer)
     return httpx.AsyncClient(
         base_url=str(settings.url),
-        timeout=httpx.Timeout(settings.timeout_s, connect=settings.connect_timeout_s),
+        timeout=httpx.Timeout(
+            settings.timeout_s,
+            connect=settings.connect_timeout_s,
+            pool=settings.pool_timeout_s,
+        ),
         transport=outer,
     )
 
