@@ -650,21 +650,32 @@ def _sa_names(fields: list[dict[str, Any]]) -> list[str]:
     return sorted(names, key=lambda name: (not name[0].isupper(), name))
 
 
+def migration_ids(plural_name: str) -> tuple[str, str]:
+    """The Alembic revisions that create and drop a resource's table, named after the table so
+    that adding, removing or reordering resources never renames a released migration. Each
+    fits Alembic's 32-character version column (plurals have at most 27)."""
+    return f"add_{plural_name}", f"drop_{plural_name}"
+
+
 def build_entities(resources: Any) -> list[dict[str, Any]]:
     """Enriched resources in answer order; the defaults when the answer is not (yet) there."""
     try:
-        checked = check_resources(resources if resources is not None else DEFAULT_RESOURCES)
+        return build_entities_strict(resources if resources is not None else DEFAULT_RESOURCES)
     except ResourceError:
         # Questions are still being answered (the hook also runs for them); the validator
         # reports the problem, so render the defaults meanwhile.
-        checked = check_resources(DEFAULT_RESOURCES)
+        return build_entities_strict(DEFAULT_RESOURCES)
+
+
+def build_entities_strict(resources: Any) -> list[dict[str, Any]]:
+    """Enriched resources in answer order; raises ResourceError for answers that cannot render."""
+    checked = check_resources(resources)
     by_name = {resource["name"]: resource for resource in checked}
     entities: list[dict[str, Any]] = []
-    previous_revision: str | None = None
     for index, resource in enumerate(checked, start=1):
         fields = [_field_view(resource, field, by_name) for field in resource["fields"]]
         kinds = {field["type"] for field in fields}
-        revision = f"{index:04d}_{resource['plural']}"
+        revision, drop_revision = migration_ids(resource["plural"])
         refs = [field for field in fields if field["type"] == "ref"]
         filter_candidates = [f for f in fields if f["filterable"] and f["type"] != "ref"] + [
             f for f in refs if f["required"] and not f["self_reference"]
@@ -700,9 +711,14 @@ def build_entities(resources: Any) -> list[dict[str, Any]]:
                     ],
                 ),
                 "fields": fields,
-                "revision": revision[:32],
-                "down_revision": previous_revision,
-                "migration_file": f"{index:04d}_create_{resource['plural']}",
+                "revision": revision,
+                "drop_revision": drop_revision,
+                # A resource's migrations are an Alembic branch of their own, labelled with the
+                # table; they run after the branches of the tables they refer to.
+                "depends_on": sorted(
+                    {migration_ids(by_name[f["target"]]["plural"])[0] for f in refs}
+                    - {revision}
+                ),
                 "uses_date": "date" in kinds,
                 "uses_datetime": "datetime" in kinds,
                 "uses_decimal": "decimal" in kinds,
@@ -749,7 +765,6 @@ def build_entities(resources: Any) -> list[dict[str, Any]]:
                 "sa_names": _sa_names(fields),
             }
         )
-        previous_revision = revision[:32]
     by_entity = {entity["name"]: entity for entity in entities}
     for entity in entities:
         for field in entity["refs"]:
@@ -758,6 +773,85 @@ def build_entities(resources: Any) -> list[dict[str, Any]]:
                     {"entity": entity["name"], "field": field["name"]}
                 )
     return entities
+
+
+RELEASED_KEY = "released_resources"
+
+
+def _previous_releases(released: Any) -> list[dict[str, Any]]:
+    """The resources the project's answers file recorded at the last render (none before)."""
+    if not isinstance(released, list):
+        return []
+    return [entry for entry in released if isinstance(entry, dict) and entry.get("plural")]
+
+
+def released_error(resources: Any, released: Any) -> str:
+    """Why the new resources cannot follow the recorded ones, or empty: a table that this
+    update drops, or dropped before, cannot come back under the name of a current resource."""
+    try:
+        current = check_resources(resources)
+    except ResourceError:
+        return ""
+    plurals = {resource["plural"] for resource in current}
+    names = {resource["name"] for resource in current}
+    for entry in _previous_releases(released):
+        if entry["plural"] not in plurals and entry.get("name") in names:
+            return (
+                f'Resource "{entry["name"]}": its table {entry["plural"]} is dropped by this '
+                "project's migrations (removed, or renamed); a new table needs a new resource "
+                "name."
+            )
+        if entry["plural"] in plurals and entry.get("dropped"):
+            return (
+                f'Resource table "{entry["plural"]}" was dropped by an earlier update; a new '
+                "table needs a new name (set plural, or rename the resource)."
+            )
+    return ""
+
+
+def migration_history(resources: Any, released: Any) -> dict[str, Any]:
+    """What the migrations folder holds for the current resources and the recorded ones.
+
+    `released` is the `released_resources` list of the project's answers file (the resources
+    of the last render, plus every resource removed since, marked dropped). A resource no
+    longer answered keeps its create migration and gets one that drops its table. `record` is
+    the list this render writes back.
+    """
+    current = entities_for(resources)
+    plurals = {entity["plural"] for entity in current}
+    gone = [
+        {key: entry[key] for key in ("name", "plural", "fields") if key in entry}
+        for entry in _previous_releases(released)
+        if entry["plural"] not in plurals
+    ]
+    answered = [{"name": e["name"], "plural": e["plural"], "fields": _plain(e)} for e in current]
+    try:
+        every = build_entities_strict(answered + gone)
+    except ResourceError:
+        every, gone = current, []
+    dropped = every[len(current) :]
+    for entity in dropped:
+        entity["drop_depends_on"] = sorted(
+            other["drop_revision"]
+            for other in dropped
+            if any(field["target"] == entity["name"] for field in other["refs"])
+            and other is not entity
+        )
+    return {
+        "migration_entities": every,
+        "dropped_entities": dropped,
+        "record": answered + [{**entry, "dropped": True} for entry in gone],
+    }
+
+
+def _plain(entity: dict[str, Any]) -> list[dict[str, Any]]:
+    """A checked resource's fields as answers (every option spelled out)."""
+    keys = ("name", "type", "required", "unique", *sorted(set().union(*TYPE_OPTIONS.values())))
+    return [
+        {key: field[key] for key in keys if key in field and field[key] is not None}
+        | ({"values": field["choices"]} if field["type"] == "enum" else {})
+        for field in entity["fields"]
+    ]
 
 
 def _literal(value: Any) -> str:
@@ -784,6 +878,7 @@ class ResourceChecks(Extension):
     def __init__(self, environment: Any) -> None:
         super().__init__(environment)
         environment.filters["resources_error"] = resources_error
+        environment.filters["released_error"] = released_error
         environment.filters["exploded"] = exploded
 
 
@@ -803,3 +898,7 @@ class EntityContext(ContextHook):
 
     def hook(self, context: dict[str, Any]) -> None:
         context["entities"] = entities_for(context.get("resources"))
+        history = migration_history(context.get("resources"), context.get(RELEASED_KEY))
+        context["migration_entities"] = history["migration_entities"]
+        context["dropped_entities"] = history["dropped_entities"]
+        context["released_record"] = {RELEASED_KEY: history["record"]}

@@ -190,7 +190,7 @@ def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_defaults_render_the_level_1_file_set(default_project: Path) -> None:
-    assert rendered_files(default_project) == expected_files(("item", "0001_create_items"))
+    assert rendered_files(default_project) == expected_files(("item", "add_items"))
 
 
 def test_every_resource_gets_its_own_files(copie: Any) -> None:
@@ -198,11 +198,11 @@ def test_every_resource_gets_its_own_files(copie: Any) -> None:
 
     assert result.exit_code == 0, result.exception
     assert rendered_files(result.project_dir) == expected_files(
-        ("customer", "0001_create_customers"),
-        ("product", "0002_create_products"),
-        ("category", "0003_create_categories"),
-        ("purchase_order", "0004_create_purchase_orders"),
-        ("order_line", "0005_create_order_lines"),
+        ("customer", "add_customers"),
+        ("product", "add_products"),
+        ("category", "add_categories"),
+        ("purchase_order", "add_purchase_orders"),
+        ("order_line", "add_order_lines"),
         level=3,
     )
 

@@ -79,15 +79,62 @@ def test_defaults_are_filled_in() -> None:
     ]
 
 
-def test_migrations_chain_in_list_order() -> None:
+def test_each_resource_migrates_on_a_branch_named_after_its_table() -> None:
     entities = resources.build_entities(CATALOG["resources"])
 
     assert [e["revision"] for e in entities] == [
-        "0001_customers", "0002_products", "0003_categories", "0004_purchase_orders",
-        "0005_order_lines",
+        "add_customers", "add_products", "add_categories", "add_purchase_orders",
+        "add_order_lines",
     ]  # fmt: skip
-    assert [e["down_revision"] for e in entities] == [None] + [e["revision"] for e in entities[:-1]]
-    assert all(len(e["revision"]) <= 32 for e in entities)
+    assert [e["depends_on"] for e in entities] == [
+        [], [], [], ["add_categories", "add_customers"], ["add_products", "add_purchase_orders"]
+    ]
+    longest = resources.migration_ids("x" * resources.PLURAL_MAX)
+    assert all(len(revision) <= 32 for revision in longest)
+
+
+def test_reordering_or_removing_resources_never_renames_a_migration() -> None:
+    catalog = CATALOG["resources"]
+    released = resources.migration_history(catalog, None)["record"]
+    reordered = [catalog[2], catalog[0], catalog[1], catalog[3], catalog[4]]
+    before = {e["name"]: e["revision"] for e in resources.build_entities(catalog)}
+    after = {e["name"]: e["revision"] for e in resources.build_entities(reordered)}
+    assert before == after
+
+    # The first resource and the last two go: their create migrations stay, drops are added.
+    kept = [catalog[2], catalog[1]]
+    history = resources.migration_history(kept, released)
+    assert [e["revision"] for e in history["migration_entities"]] == [
+        "add_categories", "add_products", "add_customers", "add_purchase_orders",
+        "add_order_lines",
+    ]  # fmt: skip
+    drops = {e["drop_revision"]: e["drop_depends_on"] for e in history["dropped_entities"]}
+    assert drops == {
+        "drop_customers": ["drop_purchase_orders"],
+        "drop_purchase_orders": ["drop_order_lines"],
+        "drop_order_lines": [],
+    }
+    record = history["record"]
+    assert [(r["name"], r.get("dropped", False)) for r in record] == [
+        ("category", False), ("product", False),
+        ("customer", True), ("purchase_order", True), ("order_line", True),
+    ]  # fmt: skip
+    # The next render remembers what was dropped, and drops nothing more.
+    again = resources.migration_history(kept, record)
+    assert again["record"] == record
+    assert [e["drop_revision"] for e in again["dropped_entities"]] == list(drops)
+
+
+def test_a_dropped_table_cannot_come_back_under_a_current_resource() -> None:
+    catalog = CATALOG["resources"]
+    released = resources.migration_history(catalog, None)["record"]
+    renamed_table = [catalog[0] | {"plural": "clients"}]
+    assert "customers is dropped" in resources.released_error(renamed_table, released)
+    dropped = resources.migration_history([catalog[1]], released)["record"]
+    back = [catalog[1], catalog[0]]
+    assert "was dropped by an earlier update" in resources.released_error(back, dropped)
+    assert resources.released_error(catalog, released) == ""
+    assert resources.released_error(catalog, None) == ""
 
 
 def test_references_know_their_targets_and_back_references() -> None:
