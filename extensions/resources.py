@@ -716,8 +716,7 @@ def build_entities_strict(resources: Any) -> list[dict[str, Any]]:
                 # A resource's migrations are an Alembic branch of their own, labelled with the
                 # table; they run after the branches of the tables they refer to.
                 "depends_on": sorted(
-                    {migration_ids(by_name[f["target"]]["plural"])[0] for f in refs}
-                    - {revision}
+                    {migration_ids(by_name[f["target"]]["plural"])[0] for f in refs} - {revision}
                 ),
                 "uses_date": "date" in kinds,
                 "uses_datetime": "datetime" in kinds,

@@ -87,7 +87,11 @@ def test_each_resource_migrates_on_a_branch_named_after_its_table() -> None:
         "add_order_lines",
     ]  # fmt: skip
     assert [e["depends_on"] for e in entities] == [
-        [], [], [], ["add_categories", "add_customers"], ["add_products", "add_purchase_orders"]
+        [],
+        [],
+        [],
+        ["add_categories", "add_customers"],
+        ["add_products", "add_purchase_orders"],
     ]
     longest = resources.migration_ids("x" * resources.PLURAL_MAX)
     assert all(len(revision) <= 32 for revision in longest)
