@@ -119,6 +119,44 @@ LONG_NAMES: dict[str, object] = {
         },
     ],
 }  # fmt: skip
+# A shop without `item`: a unique str, dates, a bool, a float range, an optional
+# self-reference, a decimal, an enum and a uuid; removing "coupon" (third) is the update test.
+STOREFRONT_RESOURCES: list[dict[str, object]] = [
+    {
+        "name": "customer",
+        "fields": [
+            {"name": "email", "type": "str", "max_length": 200, "unique": True},
+            {"name": "signup_date", "type": "date"},
+            {"name": "vip", "type": "bool"},
+        ],
+    },
+    {
+        "name": "category",
+        "plural": "categories",
+        "fields": [
+            {"name": "label", "type": "str", "unique": True},
+            {"name": "parent_id", "type": "ref", "to": "category", "required": False},
+        ],
+    },
+    {
+        "name": "coupon",
+        "fields": [
+            {"name": "code", "type": "str", "max_length": 40, "unique": True},
+            {"name": "percent", "type": "float", "min": 0, "max": 100},
+            {"name": "expires_on", "type": "date"},
+        ],
+    },
+    {
+        "name": "product",
+        "fields": [
+            {"name": "category_id", "type": "ref", "to": "category"},
+            {"name": "price", "type": "decimal", "precision": 10, "scale": 2},
+            {"name": "status", "type": "enum", "values": ["draft", "active", "retired"]},
+            {"name": "launch_date", "type": "date"},
+            {"name": "sku", "type": "uuid"},
+        ],
+    },
+]
 LEVEL_2: dict[str, object] = {"maturity_level": 2}
 LEVEL_3: dict[str, object] = {"maturity_level": 3}
 EVERY_MODULE = ["bot", "mongodb", "rabbitmq", "redis", "s3", "websockets", "workers"]
@@ -145,6 +183,11 @@ PRESETS = {
     "websockets_level4": {"maturity_level": 4, "modules": ["websockets"]},
     "s3": {"modules": ["s3"]},
     "s3_level4": {"maturity_level": 4, "modules": ["s3"]},
+    "storefront_level4": {
+        "maturity_level": 4,
+        "modules": EVERY_MODULE,
+        "resources": STOREFRONT_RESOURCES,
+    },
 }
 
 
