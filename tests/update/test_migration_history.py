@@ -126,7 +126,12 @@ class Project:
 
     def commit(self, message: str) -> None:
         git(self.root, "add", "-A")
-        git(self.root, "commit", "-qm", message)
+        git(self.root, "commit", "-qm", message, "--allow-empty")
+
+    def update(self, answers: dict[str, object]) -> None:
+        """Commit what running the tools left (uv.lock), then `copier update`."""
+        self.commit("Before the update")
+        update(self.root, answers)
 
     def migrations(self) -> dict[str, bytes]:
         return {path.name: path.read_bytes() for path in (self.root / VERSIONS).glob("*.py")}
@@ -164,7 +169,7 @@ def test_removing_a_resource_drops_its_table_and_keeps_every_other_row(
     released = project.migrations()
     by_name = {resource["name"]: resource for resource in STOREFRONT_RESOURCES}
 
-    update(project.root, {"resources": [by_name[name] for name in order]})
+    project.update({"resources": [by_name[name] for name in order]})
 
     assert leftovers_of_a_merge(project.root) == []
     plural = str(by_name[removed].get("plural", f"{removed}s"))
@@ -178,8 +183,7 @@ def test_removing_a_resource_drops_its_table_and_keeps_every_other_row(
     assert counts == {str(by_name[n].get("plural", f"{n}s")): 2 for n in order}
 
     # A later update (any change) keeps the drop and drops nothing more.
-    project.commit("Removed a resource")
-    update(project.root, {"project_name": "Renamed Shop"})
+    project.update({"project_name": "Renamed Shop"})
     assert project.migrations() == after
     project.tool("alembic", "upgrade", "heads")
     project.tool("alembic", "check")
@@ -189,8 +193,7 @@ def test_the_drop_migration_downgrades_to_an_empty_table(
     tmp_path: Path, database_urls: list[str]
 ) -> None:
     project = start(tmp_path / "project", database_urls[3], STOREFRONT_RESOURCES)
-    project.commit("Migrated")
-    update(project.root, {"resources": STOREFRONT_RESOURCES[:2] + STOREFRONT_RESOURCES[3:]})
+    project.update({"resources": STOREFRONT_RESOURCES[:2] + STOREFRONT_RESOURCES[3:]})
     project.tool("alembic", "upgrade", "heads")
 
     project.tool("alembic", "downgrade", "drop_coupons-1")
@@ -204,11 +207,10 @@ def test_a_removed_table_cannot_come_back_under_its_old_name(
     tmp_path: Path, database_urls: list[str]
 ) -> None:
     project = start(tmp_path / "project", database_urls[4], STOREFRONT_RESOURCES)
-    update(project.root, {"resources": STOREFRONT_RESOURCES[:2]})
-    project.commit("Two resources")
+    project.update({"resources": STOREFRONT_RESOURCES[:2]})
 
     with pytest.raises(ValueError, match="dropped by an earlier update"):
-        update(project.root, {"resources": STOREFRONT_RESOURCES})
+        project.update({"resources": STOREFRONT_RESOURCES})
 
 
 def test_a_project_with_numbered_migrations_adopts_the_named_ones(
@@ -225,7 +227,7 @@ def test_a_project_with_numbered_migrations_adopts_the_named_ones(
     assert "0001_create_customers.py" in project.migrations()
     project.rows("insert", "Customer", "Category")
 
-    update(project.root, {})
+    project.update({})
     assert set(project.migrations()) == {"add_customers.py", "add_categories.py"}
     project.tool("alembic", "stamp", "--purge", "heads")
     project.tool("alembic", "upgrade", "heads")
@@ -233,8 +235,7 @@ def test_a_project_with_numbered_migrations_adopts_the_named_ones(
     assert project.rows("count") == {"customers": 2, "categories": 2}
 
     # From there on, removing a resource drops its table as in any newer project.
-    project.commit("Adopted named migrations")
-    update(project.root, {"resources": resources[1:]})
+    project.update({"resources": resources[1:]})
     project.tool("alembic", "upgrade", "heads")
     project.tool("alembic", "check")
     assert project.rows("count") == {"categories": 2}
