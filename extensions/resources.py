@@ -538,12 +538,13 @@ def _samples(field: dict[str, Any], enum_class: str) -> dict[str, Any]:
         json_value = py_value = "n % 2 == 0"
         invalid.append('"maybe"')
     elif kind == "date":
-        json_value = 'f"{2000 + n}-06-15"'
-        py_value = "date(2000 + n, 6, 15)"
+        # Years 2000-8999: any n the tests use (PATCH bodies take n = 10_000) is a valid date.
+        json_value = 'f"{2000 + n % 7000}-06-15"'
+        py_value = "date(2000 + n % 7000, 6, 15)"
         invalid.append('"2024-02-30"')
     elif kind == "datetime":
-        json_value = 'f"{2000 + n}-06-15T12:00:00+00:00"'
-        py_value = "datetime(2000 + n, 6, 15, 12, tzinfo=UTC)"
+        json_value = 'f"{2000 + n % 7000}-06-15T12:00:00+00:00"'
+        py_value = "datetime(2000 + n % 7000, 6, 15, 12, tzinfo=UTC)"
         invalid += ['"2024-06-15T12:00:00"', '"yesterday"']
     elif kind == "uuid":
         json_value = 'f"00000000-0000-4000-8000-{n:012d}"'

@@ -18,6 +18,7 @@ from tests.conftest import STOREFRONT_RESOURCES
 from tests.support.postgres import postgres_bin_dir, running_postgres
 from tests.support.project import TEMPLATE, render, run
 from tests.update.test_resource_updates import (
+    committed_template,  # noqa: F401 (an autouse fixture: updates need a committed template)
     git,
     leftovers_of_a_merge,
     project_env,
