@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["lint", "tests", "rendered", "update", "integration"]
+nox.options.sessions = ["lint", "tests", "rendered", "update", "integration", "explore"]
 nox.options.error_on_missing_interpreters = True
 
 DEV = ["--group", "dev"]
@@ -67,6 +70,26 @@ def integration(session: nox.Session) -> None:
     _install(session)
     real_servers = ["-k", "service_tests or outages or fuzzing", "--postgres"]
     _pytest(session, "-m", "rendered", *real_servers, *SPREAD)
+
+
+@nox.session
+def explore(session: nox.Session) -> None:
+    """Generated answer sets (any level, modules and resources) through every gate of the
+    integration session: EXPLORE_COUNT sets (2) from EXPLORE_SEED (fixed; `random` draws one)."""
+    _install(session)
+    seed = os.environ.get("EXPLORE_SEED", "20261205")
+    if seed == "random":
+        seed = str(secrets.randbelow(10**6))
+    count = os.environ.get("EXPLORE_COUNT", "2")
+    session.log(f"exploring {count} answer sets of seed {seed} (EXPLORE_SEED={seed} repeats them)")
+    env = {"EXPLORE_SEED": seed, "EXPLORE_COUNT": count}
+    every_gate = ["-k", "explore_", "--postgres", "tests/generated"]
+    code = session.run(
+        "pytest", "-m", "rendered", *every_gate, *SPREAD, *session.posargs,
+        env=env, success_codes=[0, 5],
+    )  # fmt: skip
+    if code == 5:
+        session.error("pytest collected no tests: EXPLORE_COUNT is 0?")
 
 
 @nox.session(default=False)

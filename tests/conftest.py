@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.support.answers import answer_sets  # noqa: E402
 from tests.support.postgres import PostgresServer, postgres_bin_dir, running_postgres  # noqa: E402
 
 DEFAULTS: dict[str, object] = {}
@@ -188,6 +189,15 @@ PRESETS = {
         "modules": EVERY_MODULE,
         "resources": STOREFRONT_RESOURCES,
     },
+}
+
+# Generated answer sets (`nox -s explore`): none unless EXPLORE_COUNT says how many.
+EXPLORE_SEED = int(os.environ.get("EXPLORE_SEED", "20261205"))
+EXPLORED = {
+    f"explore_{EXPLORE_SEED}_{number:02d}": answers
+    for number, answers in enumerate(
+        answer_sets(EXPLORE_SEED, int(os.environ.get("EXPLORE_COUNT", "0")))
+    )
 }
 
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 from extensions.context import COVERAGE_GATES
-from tests.conftest import PRESETS
+from tests.conftest import EXPLORED, PRESETS
 from tests.support.postgres import PostgresServer, free_port
 from tests.support.project import render, require_python, run, run_gates, services_of, uv_env
 from tests.support.redis import running_redis
@@ -47,12 +48,21 @@ class Project:
         return self.root / "services" / name
 
 
-@pytest.fixture(scope="module", params=sorted(PRESETS))
+@pytest.fixture(scope="module", params=[*sorted(PRESETS), *EXPLORED])
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Project:
-    answers = PRESETS[request.param]
+    answers = PRESETS.get(request.param) or EXPLORED[request.param]
     version = str(answers.get("python_version", "3.12"))
     python = require_python(version)
-    root = render(tmp_path_factory.mktemp(request.param) / "project", answers)
+    folder = tmp_path_factory.mktemp(request.param)
+    if request.param in EXPLORED:
+        # A failure report shows what setup printed: the answers that reproduce it.
+        answers_file = folder / "answers.yml"
+        answers_file.write_text(yaml.safe_dump(answers, sort_keys=False))
+        print(
+            f"{request.param}: copier copy --trust --vcs-ref HEAD --defaults "
+            f"--data-file {answers_file} . <project>\n{answers_file.read_text()}"
+        )
+    root = render(folder / "project", answers)
     env = uv_env(python)
     for service in services_of(root):
         run(["uv", "sync", "--quiet"], root / "services" / service, env)
@@ -281,7 +291,7 @@ def test_fuzzing_finds_no_server_error_or_schema_break(
 ) -> None:
     """schemathesis against the running data service and business API: no 5xx answer and no
     answer that breaks the service's own OpenAPI, whatever it is sent."""
-    if project.preset not in FUZZED_PRESETS:
+    if project.preset not in FUZZED_PRESETS and project.preset not in EXPLORED:
         pytest.skip("level 1 and the highest level are fuzzed")
     if postgres is None:
         pytest.skip("needs --postgres")
