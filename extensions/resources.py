@@ -460,7 +460,9 @@ def _field_view(
         "sa_name": sa_type.split("(", 1)[0],
         "migration_column": migration_column,
         "api_in_decl": _declaration(name, input_annotation, constraints, not required),
-        "api_patch_decl": _declaration(name, f"{input_type} | None", constraints, True),
+        "api_patch_decl": _declaration(name, f"{input_type} | None", constraints, True)
+        if not required
+        else call(4, f"{name}: {input_type} = Field", ["default=None", *constraints]),
         "api_out_decl": f"    {name}: {annotation}",
         "api_query_decl": _declaration(name, optional_type, query_constraints, True),
         "data_write_decl": _declaration(

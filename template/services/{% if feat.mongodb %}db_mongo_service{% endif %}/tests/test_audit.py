@@ -18,8 +18,8 @@ def entry(n: int = 0, **values: Any) -> dict[str, Any]:
         "id": str(uuid4()),
         "occurred_at": (START + timedelta(seconds=n)).isoformat(),
         "actor": "anonymous",
-        "action": "item.created",
-        "entity": "item",
+        "action": "parcel.created",
+        "entity": "parcel",
         "entity_id": str(uuid4()),
         "request_id": f"req-{n}",
         "data": {"n": n},
@@ -64,7 +64,7 @@ async def test_filters_by_entity_actor_action_and_time(client: httpx.AsyncClient
     target = str(uuid4())
     entries = [
         entry(0, entity_id=target),
-        entry(1, entity_id=target, action="item.updated", actor="alice"),
+        entry(1, entity_id=target, action="parcel.updated", actor="alice"),
         entry(2, actor="alice"),
         entry(3, entity="order", action="order.created"),
     ]
@@ -76,7 +76,7 @@ async def test_filters_by_entity_actor_action_and_time(client: httpx.AsyncClient
         assert answer.status_code == 200, answer.text
         return [item["id"] for item in answer.json()["items"]]
 
-    assert await ids(entity="item", entity_id=target) == [entries[1]["id"], entries[0]["id"]]
+    assert await ids(entity="parcel", entity_id=target) == [entries[1]["id"], entries[0]["id"]]
     assert await ids(actor="alice") == [entries[2]["id"], entries[1]["id"]]
     assert await ids(action="order.created") == [entries[3]["id"]]
     window = {"since": entries[1]["occurred_at"], "until": entries[3]["occurred_at"]}
@@ -111,8 +111,8 @@ async def test_the_cursor_walks_every_entry_once_newest_first(client: httpx.Asyn
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("action", "item.renamed"),
-        ("entity", "Item"),
+        ("action", "parcel.renamed"),
+        ("entity", "Parcel"),
         ("occurred_at", "2026-01-31T12:00:00"),
         ("actor", ""),
         ("extra", 1),
