@@ -361,7 +361,6 @@ def _field_view(
     annotation = py_type if required else optional_type
     # Request bodies refuse datetimes without a time zone.
     input_type = "AwareDatetime" if kind == "datetime" else py_type
-    input_annotation = input_type if required else f"{input_type} | None"
     # Constraints as Pydantic arguments (so OpenAPI shows them) and as SQL checks.
     constraints: list[str] = []
     checks: list[str] = []
@@ -392,6 +391,13 @@ def _field_view(
     if kind == "decimal":
         constraints += [f"max_digits={field['precision']}", f"decimal_places={field['scale']}"]
         query_constraints += constraints[-2:]
+    # Bodies are JSON: "3" is no number there, nor 1 a boolean (query strings stay lax).
+    guard = {"int": "JsonNumber", "float": "JsonNumber", "bool": "JsonBool"}.get(kind)
+
+    def body_type(base: str, optional: bool) -> str:
+        annotation = f"{base} | None" if optional else base
+        return f"Annotated[{annotation}, {guard}]" if guard else annotation
+
     values_constant = f"{name.upper()}_VALUES"
     # A check is (model expression, migration expression); enum values live in a constant.
     check_sources = [(json.dumps(sql), json.dumps(sql)) for sql in checks]
@@ -459,14 +465,22 @@ def _field_view(
         "model_decl": model_decl,
         "sa_name": sa_type.split("(", 1)[0],
         "migration_column": migration_column,
-        "api_in_decl": _declaration(name, input_annotation, constraints, not required),
-        "api_patch_decl": _declaration(name, f"{input_type} | None", constraints, True)
+        "api_in_decl": _declaration(
+            name, body_type(input_type, not required), constraints, not required
+        ),
+        # A required field may be left out of a PATCH but not sent as null: None stands for
+        # "not sent", and the schema does not offer null.
+        "api_patch_decl": _declaration(name, body_type(input_type, True), constraints, True)
         if not required
-        else call(4, f"{name}: {input_type} = Field", ["default=None", *constraints]),
+        else call(
+            4,
+            f"{name}: {body_type(input_type, True)} = Field",
+            ["default=None", *constraints, "json_schema_extra=no_null"],
+        ),
         "api_out_decl": f"    {name}: {annotation}",
         "api_query_decl": _declaration(name, optional_type, query_constraints, True),
         "data_write_decl": _declaration(
-            name, data_input if required else f"{data_input} | None", constraints, not required
+            name, body_type(data_input, not required), constraints, not required
         ),
         "data_record_decl": f"    {name}: {data_annotation}",
         "data_query_decl": _declaration(name, f"{data_type} | None", query_constraints, True),
@@ -569,6 +583,19 @@ def _samples(field: dict[str, Any], enum_class: str) -> dict[str, Any]:
         "invalid": invalid,
         "domain_invalid": domain_invalid,
     }
+
+
+def _samples_differ(field: dict[str, Any]) -> bool:
+    """Whether the samples of n = 1, 2 and 3 are three different values."""
+    if field["type"] == "bool":
+        return False
+    if field["type"] == "enum":
+        return len(field["values"]) >= 3
+    if field["type"] in ("int", "float") and field.get("max") is not None:
+        low = field.get("min")
+        base = low if low is not None else (field["max"] - 1000 if field["max"] < 0 else 0)
+        return int(field["max"] - base) >= 3
+    return True
 
 
 def tuple_assignment(indent: int, name: str, items: list[str]) -> str:
@@ -688,6 +715,8 @@ def build_entities_strict(resources: Any) -> list[dict[str, Any]]:
             key=lambda f: (f["type"] not in COMPARABLE_TYPES, f["unique"], f["type"] != "str"),
         )
         sort_keys = ["created_at", "updated_at", *(f["name"] for f in fields if f["sortable"])]
+        # A field whose test samples for n = 1, 2, 3 all differ, to show a merge of two writes.
+        merge_fields = [f for f in fields if _samples_differ(f)]
         entities.append(
             {
                 "index": index,
@@ -724,6 +753,8 @@ def build_entities_strict(resources: Any) -> list[dict[str, Any]]:
                 "uses_date": "date" in kinds,
                 "uses_datetime": "datetime" in kinds,
                 "uses_decimal": "decimal" in kinds,
+                "uses_json_number": bool(kinds & {"int", "float"}),
+                "uses_json_bool": "bool" in kinds,
                 "uses_enum": "enum" in kinds,
                 "enums": [field for field in fields if field["type"] == "enum"],
                 "refs": refs,
@@ -738,6 +769,7 @@ def build_entities_strict(resources: Any) -> list[dict[str, Any]]:
                 "sort_values": [v for key in sort_keys for v in (key, "-" + key)],
                 "filter_example": filter_candidates[0] if filter_candidates else None,
                 "patch_field": patch_candidates[0] if patch_candidates else None,
+                "merge_field": merge_fields[0] if merge_fields else None,
                 "required_names": [f["name"] for f in fields if f["required"]],
                 "text_names": [f["name"] for f in fields if f["is_text"]],
                 "max_lengths": {f["name"]: f["max_length"] for f in fields if f["type"] == "str"},

@@ -1,1 +1,0 @@
-"""Request and response models: the public contract shown in OpenAPI."""

@@ -1,1 +1,0 @@
-"""JSON records the data service accepts and returns: the contract the business API reads."""
