@@ -27,7 +27,7 @@ from tests.conftest import EXPLORED, PRESETS
 from tests.support.postgres import PostgresServer, free_port
 from tests.support.project import render, require_python, run, run_gates, services_of, uv_env
 from tests.support.redis import running_redis
-from tests.support.services import ServiceProcess
+from tests.support.services import S3Server, ServiceProcess
 
 pytestmark = pytest.mark.rendered
 
@@ -305,7 +305,12 @@ def test_fuzzing_finds_no_server_error_or_schema_break(
         "LOG_LEVEL": "ERROR",
         "RATE_LIMIT_REQUESTS": "1000000",
     }
+    stores_files = (project.service("api_service") / "tests/s3_server.py").exists()
     with contextlib.ExitStack() as stack:
+        if stores_files:
+            s3 = stack.enter_context(S3Server(project.service("api_service"), free_port(), env))
+            env |= {"S3_ENDPOINT_URL": s3.url, "S3_BUCKET": "fuzz-files",
+                    "S3_ACCESS_KEY": "fuzz-access", "S3_SECRET_KEY": "fuzz-secret"}  # fmt: skip
         if signs_in:
             env |= {"REDIS_URL": stack.enter_context(running_redis()),
                     "JWT_SECRET_KEY": "signing-key-of-the-fuzz-run-0123456789abcdef"}  # fmt: skip

@@ -70,3 +70,38 @@ class ServiceProcess:
         trace: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class S3Server:
+    """moto's S3-protocol server (a dev dependency of an API with the s3 module) on loopback,
+    run from the service's own environment; a context manager that stops it on exit."""
+
+    def __init__(self, folder: Path, port: int, env: dict[str, str]) -> None:
+        self.folder, self.port, self.env = folder, port, env
+        self.url = f"http://127.0.0.1:{port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> S3Server:
+        command = ["uv", "run", "--no-sync", "python", "-m", "moto.server", "-H", "127.0.0.1",
+                   "-p", str(self.port)]  # fmt: skip
+        self.process = subprocess.Popen(
+            command, cwd=self.folder, env=self.env, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while not answers(self.url):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.__exit__(None, None, None)
+                raise RuntimeError("moto's S3 server did not start in 60 s")
+            time.sleep(0.2)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
