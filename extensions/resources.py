@@ -820,26 +820,51 @@ def _previous_releases(released: Any) -> list[dict[str, Any]]:
 
 
 def released_error(resources: Any, released: Any) -> str:
-    """Why the new resources cannot follow the recorded ones, or empty: a table that this
-    update drops, or dropped before, cannot come back under the name of a current resource."""
+    """Why the new resources cannot follow the recorded ones, or empty. A table that this update
+    drops, or dropped before, cannot come back under a current resource; a table this update
+    drops cannot still be referred to by a surviving one as last released; and the dropped
+    resources must stay renderable (what they refer to keeps its name)."""
     try:
         current = check_resources(resources)
     except ResourceError:
         return ""
     plurals = {resource["plural"] for resource in current}
     names = {resource["name"] for resource in current}
-    for entry in _previous_releases(released):
+    previous = _previous_releases(released)
+    for entry in previous:
         if entry["plural"] not in plurals and entry.get("name") in names:
             return (
-                f'Resource "{entry["name"]}": its table {entry["plural"]} is dropped by this '
-                "project's migrations (removed, or renamed); a new table needs a new resource "
-                "name."
+                f'Resource "{entry["name"]}": its table {entry["plural"]} would be dropped, '
+                "and a resource of the same name made anew; keep its plural to keep the table, "
+                "or give the new resource another name."
             )
         if entry["plural"] in plurals and entry.get("dropped"):
             return (
-                f'Resource table "{entry["plural"]}" was dropped by an earlier update; a new '
-                "table needs a new name (set plural, or rename the resource)."
+                f'Resource table "{entry["plural"]}" was dropped by an earlier update; give '
+                "the resource another name and plural."
             )
+    removed_now = {e.get("name") for e in previous if e["plural"] not in plurals} - {None}
+    for entry in previous:
+        if entry["plural"] not in plurals or entry.get("dropped"):
+            continue
+        for field in entry.get("fields") or []:
+            if isinstance(field, dict) and field.get("to") in removed_now - {entry["name"]}:
+                return (
+                    f'Resource "{entry["name"]}" refers to "{field["to"]}" (field '
+                    f"{field.get('name')}) in the database: remove that field in an update of "
+                    f'its own and migrate, then remove "{field["to"]}".'
+                )
+    gone = [e for e in previous if e["plural"] not in plurals]
+    answered = [{"name": r["name"], "plural": r["plural"], "fields": r["fields"]} for r in current]
+    try:
+        build_entities_strict(
+            answered + [{key: e[key] for key in ("name", "plural", "fields")} for e in gone]
+        )
+    except (ResourceError, KeyError) as error:
+        return (
+            f"The migrations of removed resources refer to names this answer changes ({error}); "
+            "keep the names of the resources they refer to."
+        )
     return ""
 
 
@@ -865,11 +890,17 @@ def migration_history(resources: Any, released: Any) -> dict[str, Any]:
         every, gone = current, []
     dropped = every[len(current) :]
     for entity in dropped:
+        # After every table is created (a fresh database creates a table that once referred to
+        # this one before the follow-up that removed the reference), and after the drops of the
+        # removed tables that refer to it.
         entity["drop_depends_on"] = sorted(
-            other["drop_revision"]
-            for other in dropped
-            if any(field["target"] == entity["name"] for field in other["refs"])
-            and other is not entity
+            {other["revision"] for other in every if other is not entity}
+            | {
+                other["drop_revision"]
+                for other in dropped
+                if any(field["target"] == entity["name"] for field in other["refs"])
+                and other is not entity
+            }
         )
     return {
         "migration_entities": every,

@@ -113,10 +113,12 @@ def test_reordering_or_removing_resources_never_renames_a_migration() -> None:
         "add_order_lines",
     ]  # fmt: skip
     drops = {e["drop_revision"]: e["drop_depends_on"] for e in history["dropped_entities"]}
+    creates = {e["revision"] for e in history["migration_entities"]}
+    # Drops run after every table is created, and after the drops of tables referring to them.
     assert drops == {
-        "drop_customers": ["drop_purchase_orders"],
-        "drop_purchase_orders": ["drop_order_lines"],
-        "drop_order_lines": [],
+        "drop_customers": sorted(creates - {"add_customers"} | {"drop_purchase_orders"}),
+        "drop_purchase_orders": sorted(creates - {"add_purchase_orders"} | {"drop_order_lines"}),
+        "drop_order_lines": sorted(creates - {"add_order_lines"}),
     }
     record = history["record"]
     assert [(r["name"], r.get("dropped", False)) for r in record] == [
@@ -133,12 +135,27 @@ def test_a_dropped_table_cannot_come_back_under_a_current_resource() -> None:
     catalog = CATALOG["resources"]
     released = resources.migration_history(catalog, None)["record"]
     renamed_table = [catalog[0] | {"plural": "clients"}]
-    assert "customers is dropped" in resources.released_error(renamed_table, released)
+    assert "customers would be dropped" in resources.released_error(renamed_table, released)
     dropped = resources.migration_history([catalog[1]], released)["record"]
     back = [catalog[1], catalog[0]]
     assert "was dropped by an earlier update" in resources.released_error(back, dropped)
     assert resources.released_error(catalog, released) == ""
     assert resources.released_error(catalog, None) == ""
+
+
+def test_a_removal_the_database_cannot_follow_is_refused() -> None:
+    product = {"name": "product", "fields": [{"name": "sku", "type": "str"}]}
+    order = {"name": "order", "plural": "orders",
+             "fields": [{"name": "product_id", "type": "ref", "to": "product"}]}  # fmt: skip
+    released = resources.migration_history([product, order], None)["record"]
+    # The reference and its target go in one update: the table cannot be dropped under it.
+    order_alone = [{"name": "order", "plural": "orders",
+                    "fields": [{"name": "number", "type": "int"}]}]  # fmt: skip
+    assert "in an update of its own" in resources.released_error(order_alone, released)
+    # A removed table's migrations refer to a name the answer gives away.
+    only_products = resources.migration_history([product], released)["record"]
+    renamed = [{"name": "item", "plural": "products", "fields": [{"name": "sku", "type": "str"}]}]
+    assert "keep the names" in resources.released_error(renamed, only_products)
 
 
 def test_references_know_their_targets_and_back_references() -> None:
