@@ -81,6 +81,12 @@ ENUM_VALUE = re.compile(r"^[a-z][a-z0-9_]*$")
 NAME_MAX, PLURAL_MAX, FIELD_MAX, FIELD_COUNT_MAX = 24, 27, 30, 40
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 DEFAULT_STR_LENGTH = 255
+# Validators (in the services' schemas packages) that take a value only as JSON spells it:
+# Pydantic's lax mode would also take "3" for 3, 1 for true, or 0 for 1970-01-01.
+JSON_GUARDS = {
+    "int": "JsonNumber", "float": "JsonNumber", "bool": "JsonBool",
+    "date": "JsonDate", "datetime": "JsonDatetime",
+}  # fmt: skip
 
 DEFAULT_RESOURCES: list[dict[str, Any]] = [
     {
@@ -392,11 +398,15 @@ def _field_view(
         constraints += [f"max_digits={field['precision']}", f"decimal_places={field['scale']}"]
         query_constraints += constraints[-2:]
     # Bodies are JSON: "3" is no number there, nor 1 a boolean (query strings stay lax).
-    guard = {"int": "JsonNumber", "float": "JsonNumber", "bool": "JsonBool"}.get(kind)
+    guard = JSON_GUARDS.get(kind)
 
     def body_type(base: str, optional: bool) -> str:
         annotation = f"{base} | None" if optional else base
         return f"Annotated[{annotation}, {guard}]" if guard else annotation
+
+    def query_type(annotation: str) -> str:
+        # Query values are text: only dates need their format checked there.
+        return f"Annotated[{annotation}, {guard}]" if kind in ("date", "datetime") else annotation
 
     values_constant = f"{name.upper()}_VALUES"
     # A check is (model expression, migration expression); enum values live in a constant.
@@ -478,12 +488,14 @@ def _field_view(
             ["default=None", *constraints, "json_schema_extra=no_null"],
         ),
         "api_out_decl": f"    {name}: {annotation}",
-        "api_query_decl": _declaration(name, optional_type, query_constraints, True),
+        "api_query_decl": _declaration(name, query_type(optional_type), query_constraints, True),
         "data_write_decl": _declaration(
             name, body_type(data_input, not required), constraints, not required
         ),
         "data_record_decl": f"    {name}: {data_annotation}",
-        "data_query_decl": _declaration(name, f"{data_type} | None", query_constraints, True),
+        "data_query_decl": _declaration(
+            name, query_type(f"{data_type} | None"), query_constraints, True
+        ),
         "target": target.get("name", ""),
         "target_plural": target.get("plural", ""),
         "target_url_path": target.get("plural", "").replace("_", "-"),
@@ -753,8 +765,8 @@ def build_entities_strict(resources: Any) -> list[dict[str, Any]]:
                 "uses_date": "date" in kinds,
                 "uses_datetime": "datetime" in kinds,
                 "uses_decimal": "decimal" in kinds,
-                "uses_json_number": bool(kinds & {"int", "float"}),
-                "uses_json_bool": "bool" in kinds,
+                # The guards of JSON values its schemas import (JSON_GUARDS).
+                "json_guards": sorted({JSON_GUARDS[k] for k in kinds if k in JSON_GUARDS}),
                 "uses_enum": "enum" in kinds,
                 "enums": [field for field in fields if field["type"] == "enum"],
                 "refs": refs,
