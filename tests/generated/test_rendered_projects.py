@@ -50,7 +50,7 @@ class Project:
 
 @pytest.fixture(scope="module", params=[*sorted(PRESETS), *EXPLORED])
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Project:
-    answers = PRESETS.get(request.param) or EXPLORED[request.param]
+    answers = PRESETS[request.param] if request.param in PRESETS else EXPLORED[request.param]
     version = str(answers.get("python_version", "3.12"))
     python = require_python(version)
     folder = tmp_path_factory.mktemp(request.param)
