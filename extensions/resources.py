@@ -903,17 +903,12 @@ def migration_history(resources: Any, released: Any) -> dict[str, Any]:
         every, gone = current, []
     dropped = every[len(current) :]
     for entity in dropped:
-        # After every table is created (a fresh database creates a table that once referred to
-        # this one before the follow-up that removed the reference), and after the drops of the
-        # removed tables that refer to it.
+        # Removed tables that refer to this one are dropped first.
         entity["drop_depends_on"] = sorted(
-            {other["revision"] for other in every if other is not entity}
-            | {
-                other["drop_revision"]
-                for other in dropped
-                if any(field["target"] == entity["name"] for field in other["refs"])
-                and other is not entity
-            }
+            other["drop_revision"]
+            for other in dropped
+            if any(field["target"] == entity["name"] for field in other["refs"])
+            and other is not entity
         )
     return {
         "migration_entities": every,

@@ -142,7 +142,7 @@ def assert_user_work_survived(root: Path) -> None:
     use_case = root / "services/api_service/src/api_service/application/use_cases/item.py"
     assert USER_RULE in use_case.read_text()
     assert (root / "services/api_service/src/api_service/domain/note.py").exists()
-    assert (root / "services/db_postgres_service/migrations/versions/0002_create_notes.py").exists()
+    assert (root / "services/db_postgres_service/migrations/versions/add_notes.py").exists()
     routes = (root / "services/api_service/src/api_service/api/routes/__init__.py").read_text()
     assert "note.router" in routes
 

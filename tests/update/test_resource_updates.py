@@ -97,14 +97,21 @@ def test_adding_a_resource_adds_its_files_and_keeps_user_edits(tmp_path: Path) -
     readme.write_text(readme.read_text() + "\nOur team notes.\n")
     git(root, "commit", "-qam", "Team edits")
     before = rendered_files(root)
-    migration = root / "services/db_postgres_service/migrations/versions/0001_create_items.py"
+    migration = root / "services/db_postgres_service/migrations/versions/add_items.py"
     released = migration.read_bytes()
+    # A database migrated before the update takes the new resource's migration after it.
+    service = root / "services/db_postgres_service"
+    env = project_env() | {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/dev.db"}
+    run(["uv", "sync", "--quiet"], service, env)
+    run(["uv", "run", "alembic", "upgrade", "heads"], service, env)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Migrated")
 
     update(root, {"resources": [*DEFAULT_RESOURCES, INVOICE]})
 
     assert leftovers_of_a_merge(root) == []
     added = rendered_files(root) - before
-    assert "services/db_postgres_service/migrations/versions/0002_create_invoices.py" in added
+    assert "services/db_postgres_service/migrations/versions/add_invoices.py" in added
     assert "services/api_service/src/api_service/domain/invoice.py" in added
     assert all("invoice" in name for name in added), sorted(added)
     assert before <= rendered_files(root)
@@ -114,11 +121,13 @@ def test_adding_a_resource_adds_its_files_and_keeps_user_edits(tmp_path: Path) -
     routes = (root / "services/api_service/src/api_service/api/routes/__init__.py").read_text()
     assert "item.router" in routes
     assert "invoice.router" in routes
+    run(["uv", "run", "alembic", "upgrade", "heads"], service, env)
+    run(["uv", "run", "alembic", "check"], service, env)
 
     run_gates(root, project_env())
 
 
-def test_removing_a_resource_removes_its_files(tmp_path: Path) -> None:
+def test_removing_a_resource_removes_its_files_but_its_migrations(tmp_path: Path) -> None:
     root = tmp_path / "project"
     render(root, {"resources": [*DEFAULT_RESOURCES, INVOICE]})
     git(root, "init", "-q")
@@ -128,7 +137,11 @@ def test_removing_a_resource_removes_its_files(tmp_path: Path) -> None:
     update(root, {"resources": DEFAULT_RESOURCES})
 
     assert leftovers_of_a_merge(root) == []
-    assert not [name for name in rendered_files(root) if "invoice" in name]
+    versions = "services/db_postgres_service/migrations/versions"
+    assert [name for name in sorted(rendered_files(root)) if "invoice" in name] == [
+        f"{versions}/add_invoices.py",
+        f"{versions}/drop_invoices.py",
+    ]
     assert (
         "invoice"
         not in (root / "services/api_service/src/api_service/api/routes/__init__.py").read_text()
@@ -140,7 +153,7 @@ def test_a_changed_field_leaves_the_released_migration_and_autogenerate_writes_t
 ) -> None:
     root = start_project(tmp_path / "project")
     versions = root / "services/db_postgres_service/migrations/versions"
-    released = (versions / "0001_create_items.py").read_bytes()
+    released = (versions / "add_items.py").read_bytes()
     resources = copy.deepcopy(DEFAULT_RESOURCES)
     resources[0]["fields"].append({"name": "barcode", "type": "str", "max_length": 32,
                                    "required": False})  # fmt: skip
@@ -148,7 +161,7 @@ def test_a_changed_field_leaves_the_released_migration_and_autogenerate_writes_t
     update(root, {"resources": resources})
 
     assert leftovers_of_a_merge(root) == []
-    assert (versions / "0001_create_items.py").read_bytes() == released
+    assert (versions / "add_items.py").read_bytes() == released
     model = root / "services/db_postgres_service/src/db_postgres_service/models/item.py"
     assert "barcode" in model.read_text()
 
