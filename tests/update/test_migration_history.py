@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import STOREFRONT_RESOURCES
+from tests.conftest import EVERY_MODULE, STOREFRONT_RESOURCES
 from tests.support.postgres import postgres_bin_dir, running_postgres
 from tests.support.project import TEMPLATE, render, run
 from tests.update.test_resource_updates import (
@@ -139,9 +139,13 @@ class Project:
 
 
 def start(
-    root: Path, database_url: str, resources: list[dict[str, object]], **options: str
+    root: Path,
+    database_url: str,
+    resources: list[dict[str, object]],
+    answers: dict[str, object] | None = None,
+    **options: str,
 ) -> Project:
-    render(root, {"resources": resources}, **options)
+    render(root, {"resources": resources, **(answers or {})}, **options)
     git(root, "init", "-q")
     project = Project(root, database_url)
     project.commit("Rendered by copier")
@@ -188,6 +192,29 @@ def test_removing_a_resource_drops_its_table_and_keeps_every_other_row(
     assert project.migrations() == after
     project.tool("alembic", "upgrade", "heads")
     project.tool("alembic", "check")
+
+
+def test_level_4_with_every_module_drops_the_third_resource_and_keeps_the_rest(
+    tmp_path: Path, database_urls: list[str]
+) -> None:
+    """Accounts and ownerships migrate on a branch of their own beside the resources'."""
+    level_4 = {"maturity_level": 4, "modules": EVERY_MODULE}
+    project = start(tmp_path / "project", database_urls[6], STOREFRONT_RESOURCES, level_4)
+    project.rows("insert", *STOREFRONT_MODELS)
+    released = project.migrations()
+
+    project.update({"resources": STOREFRONT_RESOURCES[:2] + STOREFRONT_RESOURCES[3:]})
+
+    after = project.migrations()
+    assert {name: after[name] for name in released} == released
+    assert set(after) - set(released) == {"drop_coupons.py"}
+    project.tool("alembic", "upgrade", "heads")
+    project.tool("alembic", "check")
+    counts = project.rows("count")
+    assert {table: counts[table] for table in ("customers", "categories", "products")} == {
+        "customers": 2, "categories": 2, "products": 2,
+    }  # fmt: skip
+    assert "coupons" not in counts
 
 
 def test_the_drop_migration_downgrades_to_an_empty_table(
