@@ -96,7 +96,6 @@ def test_adding_a_resource_adds_its_files_and_keeps_user_edits(tmp_path: Path) -
     readme = root / "README.md"
     readme.write_text(readme.read_text() + "\nOur team notes.\n")
     git(root, "commit", "-qam", "Team edits")
-    before = rendered_files(root)
     migration = root / "services/db_postgres_service/migrations/versions/add_items.py"
     released = migration.read_bytes()
     # A database migrated before the update takes the new resource's migration after it.
@@ -106,6 +105,7 @@ def test_adding_a_resource_adds_its_files_and_keeps_user_edits(tmp_path: Path) -
     run(["uv", "run", "alembic", "upgrade", "heads"], service, env)
     git(root, "add", "-A")
     git(root, "commit", "-qm", "Migrated")
+    before = rendered_files(root)
 
     update(root, {"resources": [*DEFAULT_RESOURCES, INVOICE]})
 
