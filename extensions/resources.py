@@ -557,8 +557,8 @@ def _samples(field: dict[str, Any], enum_class: str) -> dict[str, Any]:
                 domain_invalid.append(repr(bound))
     elif kind == "decimal":
         digits = field["precision"] - field["scale"]
-        # Two decimal places at most keep the sample short for any scale (up to 37).
-        fraction = "." + "5" * min(field["scale"], 2) if field["scale"] else ""
+        # Every decimal place filled: the value reads back as it was written on PostgreSQL.
+        fraction = "." + "5" * field["scale"] if field["scale"] else ""
         modulo = 10 ** min(digits, 6)
         json_value = f'f"{{n % {modulo}}}{fraction}"'
         py_value = f"Decimal({json_value})"
