@@ -966,12 +966,23 @@ def entities_for(resources: Any) -> list[dict[str, Any]]:
     return _ENTITY_CACHE[key]
 
 
+_HISTORY_CACHE: dict[str, dict[str, Any]] = {}
+
+
+def migration_history_for(resources: Any, released: Any) -> dict[str, Any]:
+    """migration_history, computed once per distinct answer and record."""
+    key = json.dumps([resources, released], sort_keys=True, default=str)
+    if key not in _HISTORY_CACHE:
+        _HISTORY_CACHE[key] = migration_history(resources, released)
+    return _HISTORY_CACHE[key]
+
+
 class EntityContext(ContextHook):
     """Adds `entities`, the enriched resources, to the rendering context."""
 
     def hook(self, context: dict[str, Any]) -> None:
         context["entities"] = entities_for(context.get("resources"))
-        history = migration_history(context.get("resources"), context.get(RELEASED_KEY))
+        history = migration_history_for(context.get("resources"), context.get(RELEASED_KEY))
         context["migration_entities"] = history["migration_entities"]
         context["dropped_entities"] = history["dropped_entities"]
         context["released_record"] = {RELEASED_KEY: history["record"]}
