@@ -97,6 +97,8 @@ MODULE_FILES = {
         services/bot_service/tests/__init__.py
         services/bot_service/tests/conftest.py
         services/bot_service/tests/rabbitmq_server.py
+        services/bot_service/tests/security/__init__.py
+        services/bot_service/tests/security/test_allowed_chats.py
         services/bot_service/tests/telegram.py
         services/bot_service/tests/test_app.py
         services/bot_service/tests/test_commands.py
@@ -378,5 +380,5 @@ def test_the_attachment_routes_are_behind_sign_in_only_at_level_4(
     routes = project / "services/api_service/src/api_service/api/routes/attachments.py"
     wiring = (project / "services/api_service/src/api_service/wiring.py").read_text()
 
-    assert ("dependencies=[Depends(get_principal)]" in routes.read_text()) == (level == 4)
+    assert ("dependencies=[Depends(refuse_reader_writes)]" in routes.read_text()) == (level == 4)
     assert "    object_storage,\n    attachments,\n" in wiring

@@ -27,8 +27,21 @@ class BotSettings(BaseSettings):
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8081, ge=0, le=65535)
     webhook_path: str = Field(default="/telegram/webhook", pattern=r"^/[A-Za-z0-9/_-]*$")
-    # Chats that may list and follow rows (a JSON list of ids); empty: every chat may.
+    # Chats that may list and follow rows (a JSON list of ids); empty: every chat may, which
+    # production refuses.
     allowed_chat_ids: frozenset[int] = frozenset()
+    app_env: Literal["development", "production"] = Field(
+        default="development", validation_alias="APP_ENV"
+    )
+
+    @model_validator(mode="after")
+    def production_names_its_chats(self) -> Self:
+        if self.app_env == "production" and not self.allowed_chat_ids:
+            raise ValueError(
+                "APP_ENV=production needs BOT_ALLOWED_CHAT_IDS (a JSON list of chat ids): "
+                "without it any Telegram user could read every row"
+            )
+        return self
 
     @model_validator(mode="after")
     def webhook_needs_url_and_secret(self) -> Self:

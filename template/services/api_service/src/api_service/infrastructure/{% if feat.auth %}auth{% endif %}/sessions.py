@@ -1,10 +1,18 @@
-"""What lives in Redis for sign-in: refresh tokens, revoked access tokens, failed sign-ins.
+"""What lives in Redis for sign-in: refresh tokens, revocations, token versions, failed sign-ins.
 
 Refresh tokens are random strings; Redis keeps only their SHA-256. Each use replaces the token
-with a new one of the same family; presenting a replaced token again means it was stolen, and
-the whole family is revoked. While Redis is down, signing in, refreshing and signing out are
-refused (503); access tokens already issued keep working until they expire (minutes), so the
-API goes on serving signed-in users, but a sign-out during the outage takes effect only then.
+with a new one of the same family, in one atomic script: presenting a replaced token again
+means it was stolen, and the whole family is closed. Each account has a token version: a role
+change, a takeover or "sign out everywhere" raises it, and every access and refresh token of an
+older version is refused at once. While Redis is down, signing in, refreshing and signing out
+are refused (503); access tokens already issued keep working until they expire (minutes).
+
+Failed sign-ins are counted per account and client: past LOGIN_MAX_FAILURES, that client waits
+1, 2, 4 … seconds (at most LOGIN_LOCKOUT_S) before its next try, while the account's owner
+signs in from anywhere else as usual. An admin clears the count.
+
+Keep this Redis from evicting keys (`maxmemory-policy noeviction`): an evicted revocation or
+version would bring a token back to life.
 """
 
 import hashlib
@@ -28,12 +36,35 @@ from api_service.settings.auth import TokenSettings
 logger = logging.getLogger(__name__)
 
 REUSED = "The refresh token was already used; every session of that sign-in is closed."
+STALE = "The account changed since this sign-in (role, status or sign-out everywhere)."
+
+# KEYS: the token's grant, its used-marker. ARGV: the closed-family key prefix, the ttl.
+# One script, so two refreshes with one token cannot both find it unused.
+REDEEM = """
+local grant = redis.call('GET', KEYS[1])
+if not grant then
+  local family = redis.call('GET', KEYS[2])
+  if family then
+    redis.call('SET', ARGV[1] .. family, '1', 'EX', ARGV[2])
+    return {'reused', family}
+  end
+  return {'unknown', ''}
+end
+redis.call('DEL', KEYS[1])
+local family = cjson.decode(grant)['family']
+redis.call('SET', KEYS[2], family, 'EX', ARGV[2])
+if redis.call('EXISTS', ARGV[1] .. family) == 1 then
+  return {'closed', family}
+end
+return {'ok', grant}
+"""
 
 
 @dataclass(frozen=True)
 class RefreshGrant:
     account_id: UUID
     family: str
+    version: int
 
 
 def _digest(token: str) -> str:
@@ -47,11 +78,14 @@ class RedisSessions:
         prefix: str,
         tokens: TokenSettings,
         login: LoginSettings,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._client = client
         self._prefix = prefix
         self._tokens = tokens
         self._login = login
+        self._clock = clock
+        self._redeem = client.register_script(REDEEM)
 
     def _key(self, *parts: str) -> str:
         return ":".join((self._prefix, "auth", *parts))
@@ -62,11 +96,34 @@ class RedisSessions:
         except (RedisError, OSError) as exc:
             raise AuthUnavailable("The session store is unavailable; try again shortly.") from exc
 
-    async def open(self, account_id: UUID, family: str | None = None) -> str:
+    # Token versions: tokens carry the version of their account when they were issued.
+
+    async def version(self, account_id: UUID) -> int:
+        raw = await self._call(lambda: self._client.get(self._key("version", str(account_id))))
+        return int(raw or 0)
+
+    async def end_every_session(self, account_id: UUID) -> None:
+        """Every access and refresh token the account holds stops working now."""
+        key = self._key("version", str(account_id))
+        await self._call(lambda: self._client.incr(key))
+
+    async def is_current(self, account_id: UUID, token_id: str, version: int) -> bool:
+        """Not revoked, and of the account's current version."""
+        keys = [self._key("revoked", token_id), self._key("version", str(account_id))]
+        try:
+            revoked, current = await self._client.mget(keys)
+        except (RedisError, OSError) as exc:
+            logger.warning("Cannot check the token (%r); accepting it until it expires", exc)
+            return True
+        return revoked is None and int(current or 0) == version
+
+    # Refresh tokens
+
+    async def open(self, account_id: UUID, version: int, family: str | None = None) -> str:
         """A new refresh token for the account (in `family`, or a new sign-in)."""
         token = secrets.token_urlsafe(32)
         family = family or secrets.token_hex(16)
-        grant = json.dumps({"account_id": str(account_id), "family": family})
+        grant = json.dumps({"account_id": str(account_id), "family": family, "version": version})
         key = self._key("refresh", _digest(token))
         ttl = self._tokens.refresh_ttl_s
         await self._call(lambda: self._client.set(key, grant, ex=ttl))
@@ -75,58 +132,59 @@ class RedisSessions:
     async def redeem(self, token: str) -> RefreshGrant:
         """The grant of a refresh token, which is used up; a reused token closes its family."""
         digest = _digest(token)
-        raw = await self._call(lambda: self._client.getdel(self._key("refresh", digest)))
-        if raw is None:
-            family = await self._call(lambda: self._client.get(self._key("used", digest)))
-            if family is not None:
-                await self.close_family(family.decode() if isinstance(family, bytes) else family)
-                raise NotAuthenticated(REUSED)
-            raise NotAuthenticated("The refresh token is not valid or has expired.")
-        grant = json.loads(raw)
-        family = str(grant["family"])
-        closed = await self._call(lambda: self._client.exists(self._key("closed", family)))
-        if closed:
+        keys = [self._key("refresh", digest), self._key("used", digest)]
+        args: list[str | int] = [self._key("closed", ""), self._tokens.refresh_ttl_s]
+        outcome, value = await self._call(lambda: self._redeem(keys=keys, args=args))
+        outcome = outcome.decode() if isinstance(outcome, bytes) else outcome
+        if outcome in ("reused", "closed"):
             raise NotAuthenticated(REUSED)
-        ttl = self._tokens.refresh_ttl_s
-        await self._call(lambda: self._client.set(self._key("used", digest), family, ex=ttl))
-        return RefreshGrant(account_id=UUID(grant["account_id"]), family=family)
+        if outcome != "ok":
+            raise NotAuthenticated("The refresh token is not valid or has expired.")
+        grant = json.loads(value)
+        account_id = UUID(grant["account_id"])
+        version = int(grant.get("version", 0))
+        if version != await self.version(account_id):
+            raise NotAuthenticated(STALE)
+        return RefreshGrant(account_id=account_id, family=str(grant["family"]), version=version)
 
     async def close_family(self, family: str) -> None:
         ttl = self._tokens.refresh_ttl_s
         await self._call(lambda: self._client.set(self._key("closed", family), "1", ex=ttl))
 
     async def revoke_access(self, token_id: str, expires_at: int) -> None:
-        remaining = max(1, expires_at - int(time.time()) + self._tokens.leeway_s)
+        remaining = max(1, expires_at - int(self._clock()) + self._tokens.leeway_s)
         key = self._key("revoked", token_id)
         await self._call(lambda: self._client.set(key, "1", ex=remaining))
 
-    async def is_revoked(self, token_id: str) -> bool:
-        try:
-            return bool(await self._client.exists(self._key("revoked", token_id)))
-        except (RedisError, OSError) as exc:
-            logger.warning("Cannot check token revocation (%r); accepting it until it expires", exc)
-            return False
+    # LoginGuard: failed sign-ins per account, one count and one wait per client.
 
-    # LoginGuard: failed sign-ins counted per email; the count locks the account for a while.
+    def _failures(self, email: str) -> str:
+        return self._key("failures", _digest(email))
 
-    async def locked_for(self, email: str) -> int | None:
-        key = self._key("failures", _digest(email))
-        failures = await self._call(lambda: self._client.get(key))
-        if failures is None or int(failures) < self._login.max_failures:
-            return None
-        remaining = await self._call(lambda: self._client.ttl(key))
-        return max(1, int(remaining))
+    async def locked_for(self, email: str, client: str) -> int | None:
+        key = self._failures(email)
+        until = await self._call(lambda: self._client.hget(key, f"until:{client}"))
+        remaining = float(until or 0) - self._clock()
+        return max(1, round(remaining)) if remaining > 0 else None
 
-    async def failed(self, email: str) -> None:
-        key = self._key("failures", _digest(email))
+    async def failed(self, email: str, client: str) -> None:
+        key = self._failures(email)
 
         async def count() -> None:
             async with self._client.pipeline(transaction=True) as pipe:
-                pipe.incr(key)
+                pipe.hincrby(key, f"count:{client}", 1)
                 pipe.expire(key, self._login.lockout_s)
-                await pipe.execute()
+                failures, _ = await pipe.execute()
+            beyond = int(failures) - self._login.max_failures
+            if beyond >= 0:
+                wait = min(self._login.lockout_s, 2 ** min(beyond, 30))
+                await self._client.hset(key, f"until:{client}", str(self._clock() + wait))
 
         await self._call(count)
 
-    async def succeeded(self, email: str) -> None:
-        await self._call(lambda: self._client.delete(self._key("failures", _digest(email))))
+    async def succeeded(self, email: str, client: str) -> None:
+        key = self._failures(email)
+        await self._call(lambda: self._client.hdel(key, f"count:{client}", f"until:{client}"))
+
+    async def clear_failures(self, email: str) -> None:
+        await self._call(lambda: self._client.delete(self._failures(email)))

@@ -16,7 +16,7 @@ from api_service.settings.auth import TokenSettings
 
 # Pinned: a token naming another algorithm (`none`, RS256 with the key as a public key) fails.
 ALGORITHM = "HS256"
-REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti", "role", "typ"]
+REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti", "role", "typ", "ver"]
 ACCESS = "access"
 
 
@@ -28,10 +28,20 @@ class Principal:
     role: Role
     token_id: str
     expires_at: int
+    # The account's token version when it was issued; a newer one ends this token.
+    version: int
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def sees_every_row(self) -> bool:
+        return self.role in ("admin", "reader")
+
+    @property
+    def may_write(self) -> bool:
+        return self.role != "reader"
 
 
 class AccessTokens:
@@ -43,7 +53,7 @@ class AccessTokens:
     def ttl_s(self) -> int:
         return self._settings.access_ttl_s
 
-    def issue(self, account: Account) -> str:
+    def issue(self, account: Account, version: int) -> str:
         now = int(self._clock())
         claims = {
             "sub": str(account.id),
@@ -54,6 +64,7 @@ class AccessTokens:
             "iat": now,
             "exp": now + self._settings.access_ttl_s,
             "jti": uuid.uuid4().hex,
+            "ver": version,
         }
         return jwt.encode(claims, self._settings.secret_key.get_secret_value(), ALGORITHM)
 
@@ -83,17 +94,20 @@ class AccessTokens:
 
 
 def _principal(claims: dict[str, object]) -> Principal:
-    role = claims["role"]
-    if claims["typ"] != ACCESS or role not in ROLES:
+    role = next((known for known in ROLES if known == claims["role"]), None)
+    if claims["typ"] != ACCESS or role is None:
         raise NotAuthenticated("The token is not an access token.")
     try:
         account_id = UUID(str(claims["sub"]))
     except ValueError as exc:
         raise NotAuthenticated("The token names no account.") from exc
-    expires_at = claims["exp"]
+    expires_at, version = claims["exp"], claims["ver"]
+    if not isinstance(version, int):
+        raise NotAuthenticated("The token is not an access token.")
     return Principal(
         account_id=account_id,
-        role="admin" if role == "admin" else "user",
+        role=role,
         token_id=str(claims["jti"]),
         expires_at=expires_at if isinstance(expires_at, int) else 0,
+        version=version,
     )

@@ -1,0 +1,167 @@
+"""The first admin comes from the command line, and registering first cannot take it over."""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from db_postgres_service.main import create_app as create_data_app
+from db_postgres_service.settings import Settings as DataSettings
+
+from api_service import create_admin
+from api_service.application.errors import Conflict
+from api_service.infrastructure.auth.sessions import RedisSessions
+from api_service.settings import Settings
+from tests.conftest import Stack
+from tests.conftest import running_stack
+
+OPERATOR_PASSWORD = "first-admin-password-1"
+ATTACKER_PASSWORD = "attacker-password-1"
+OPS = "ops@example.com"
+
+
+@pytest.fixture
+async def data_transport(database_url: str) -> AsyncIterator[httpx.AsyncBaseTransport]:
+    """The data service, as the command reaches it."""
+    data_app = create_data_app(DataSettings(database_url=database_url))
+    async with data_app.router.lifespan_context(data_app):
+        yield httpx.ASGITransport(app=data_app)
+
+
+@pytest.fixture
+async def stack(database_url: str, redis_client: object) -> AsyncIterator[Stack]:
+    async with running_stack(database_url, redis_client=redis_client) as stack:
+        del stack.api.headers["Authorization"]
+        yield stack
+
+
+async def sign_in(stack: Stack, email: str, password: str) -> httpx.Response:
+    form = {"username": email, "password": password}
+    return await stack.api.post("/api/v1/auth/token", data=form)
+
+
+async def role_of(stack: Stack, email: str, password: str) -> str:
+    token = (await sign_in(stack, email, password)).json()["access_token"]
+    me = await stack.api.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    role: str = me.json()["role"]
+    return role
+
+
+async def test_the_first_admin_is_created_and_can_sign_in(
+    stack: Stack, data_transport: httpx.AsyncBaseTransport
+) -> None:
+    created = await create_admin.create_admin(
+        Settings(), "Ops@Example.com", OPERATOR_PASSWORD, data_transport
+    )
+
+    assert (created.email, created.role) == (OPS, "admin")
+    assert await role_of(stack, OPS, OPERATOR_PASSWORD) == "admin"
+
+
+async def test_an_address_registered_first_is_not_made_admin(
+    stack: Stack, data_transport: httpx.AsyncBaseTransport
+) -> None:
+    body = {"email": OPS, "password": ATTACKER_PASSWORD}
+    assert (await stack.api.post("/api/v1/auth/register", json=body)).status_code == 201
+
+    with pytest.raises(Conflict, match="already registered"):
+        await create_admin.create_admin(Settings(), OPS, OPERATOR_PASSWORD, data_transport)
+
+    assert await role_of(stack, OPS, ATTACKER_PASSWORD) == "user"
+    assert (await sign_in(stack, OPS, OPERATOR_PASSWORD)).status_code == 401
+
+
+async def test_taking_over_an_address_replaces_its_password(
+    stack: Stack, data_transport: httpx.AsyncBaseTransport, redis_client: Any
+) -> None:
+    body = {"email": OPS, "password": ATTACKER_PASSWORD}
+    assert (await stack.api.post("/api/v1/auth/register", json=body)).status_code == 201
+    settings = Settings()
+    sessions = RedisSessions(
+        redis_client, settings.redis.key_prefix, settings.tokens, settings.login
+    )
+
+    await create_admin.create_admin(
+        settings, OPS, OPERATOR_PASSWORD, data_transport, existing=True, sessions=sessions
+    )
+
+    assert (await sign_in(stack, OPS, ATTACKER_PASSWORD)).status_code == 401
+    assert await role_of(stack, OPS, OPERATOR_PASSWORD) == "admin"
+
+
+async def test_the_bot_gets_a_reader_account(
+    stack: Stack, data_transport: httpx.AsyncBaseTransport
+) -> None:
+    await create_admin.create_admin(
+        Settings(), "bot@example.com", OPERATOR_PASSWORD, data_transport, role="reader"
+    )
+
+    assert await role_of(stack, "bot@example.com", OPERATOR_PASSWORD) == "reader"
+
+
+async def test_registration_can_be_closed(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, redis_client: object
+) -> None:
+    monkeypatch.setenv("REGISTRATION_OPEN", "false")
+    body = {"email": "eve@example.com", "password": ATTACKER_PASSWORD}
+
+    async with running_stack(database_url, Settings(), redis_client=redis_client) as stack:
+        response = await stack.api.post("/api/v1/auth/register", json=body)
+
+    assert response.status_code == 403
+    assert "closed" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["not-an-email"], "email is not an email address"),
+        (["--role", "reader", "bot@"], "email is not an email address"),
+    ],
+)
+def test_the_command_refuses_bad_input(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    message: str,
+) -> None:
+    monkeypatch.setenv("ADMIN_PASSWORD", OPERATOR_PASSWORD)
+
+    code = create_admin.main(argv)
+
+    assert code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_the_command_refuses_a_weak_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ADMIN_PASSWORD", "short")
+
+    code = create_admin.main([OPS])
+
+    assert code == 2
+    assert "password must have" in capsys.readouterr().err
+
+
+async def test_taking_over_an_address_ends_the_former_holders_sessions(
+    stack: Stack, data_transport: httpx.AsyncBaseTransport, redis_client: Any
+) -> None:
+    body = {"email": OPS, "password": ATTACKER_PASSWORD}
+    assert (await stack.api.post("/api/v1/auth/register", json=body)).status_code == 201
+    attacker = (await sign_in(stack, OPS, ATTACKER_PASSWORD)).json()
+    settings = Settings()
+    sessions = RedisSessions(
+        redis_client, settings.redis.key_prefix, settings.tokens, settings.login
+    )
+
+    await create_admin.create_admin(
+        settings, OPS, OPERATOR_PASSWORD, data_transport, existing=True, sessions=sessions
+    )
+    headers = {"Authorization": f"Bearer {attacker['access_token']}"}
+    with_access_token = await stack.api.get("/api/v1/auth/me", headers=headers)
+    refreshed = await stack.api.post(
+        "/api/v1/auth/refresh", json={"refresh_token": attacker["refresh_token"]}
+    )
+
+    assert (with_access_token.status_code, refreshed.status_code) == (401, 401)

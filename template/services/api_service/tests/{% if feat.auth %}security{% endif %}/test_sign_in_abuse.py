@@ -1,0 +1,91 @@
+"""Wrong passwords slow down the client that sends them, never lock the account's owner out."""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from api_service.infrastructure.auth.sessions import RedisSessions
+from api_service.settings import Settings
+from api_service.settings.auth import LoginSettings
+from api_service.settings.auth import TokenSettings
+from tests.conftest import Stack
+from tests.conftest import running_stack
+from tests.integration.test_auth import ME
+from tests.integration.test_auth import PASSWORD
+from tests.integration.test_auth import sign_up
+
+EMAIL = "target@example.com"
+WRONG = {"username": EMAIL, "password": "wrong-password-1"}
+RIGHT = {"username": EMAIL, "password": PASSWORD}
+TOKEN_URL = "/api/v1/auth/token"
+
+
+@pytest.fixture
+async def stack(database_url: str, redis_client: Any) -> AsyncIterator[Stack]:
+    async with running_stack(database_url, redis_client=redis_client) as stack:
+        yield stack
+
+
+def from_address(stack: Stack, host: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=stack.app, client=(host, 40_000))
+    return httpx.AsyncClient(transport=transport, base_url="http://api")
+
+
+async def test_failures_slow_down_their_client_and_not_the_owner(stack: Stack) -> None:
+    await sign_up(stack.api, EMAIL)
+    async with (
+        from_address(stack, "203.0.113.66") as attacker,
+        from_address(stack, "198.51.100.7") as owner,
+    ):
+        failures = [(await attacker.post(TOKEN_URL, data=WRONG)).status_code for _ in range(5)]
+        waiting = await attacker.post(TOKEN_URL, data=RIGHT)
+        owner_signs_in = await owner.post(TOKEN_URL, data=RIGHT)
+
+    assert failures == [401] * 5
+    assert waiting.status_code == 429
+    assert int(waiting.headers["Retry-After"]) >= 1
+    assert owner_signs_in.status_code == 200
+
+
+async def test_an_admin_clears_an_accounts_failures(stack: Stack) -> None:
+    admin = stack.api.headers["Authorization"]
+    stack.api.headers["Authorization"] = await sign_up(stack.api, EMAIL)
+    account_id = (await stack.api.get(ME)).json()["id"]
+    stack.api.headers["Authorization"] = admin
+    async with from_address(stack, "203.0.113.66") as attacker:
+        for _ in range(5):
+            await attacker.post(TOKEN_URL, data=WRONG)
+        assert (await attacker.post(TOKEN_URL, data=RIGHT)).status_code == 429
+
+        cleared = await stack.api.delete(f"/api/v1/users/{account_id}/sign-in-failures")
+        again = await attacker.post(TOKEN_URL, data=RIGHT)
+        missing = await stack.api.delete(
+            "/api/v1/users/00000000-0000-4000-8000-000000000000/sign-in-failures"
+        )
+
+    assert cleared.status_code == 204
+    assert again.status_code == 200
+    assert missing.status_code == 404
+
+
+async def test_waits_double_with_each_failure_up_to_the_longest(redis_client: Any) -> None:
+    now = [1_000.0]
+    login = LoginSettings(max_failures=2, lockout_s=5)
+    sessions = RedisSessions(
+        redis_client,
+        Settings().redis.key_prefix,
+        TokenSettings(),
+        login,
+        clock=lambda: now[0],
+    )
+    waits = []
+    for _ in range(6):
+        await sessions.failed(EMAIL, "203.0.113.66")
+        waits.append(await sessions.locked_for(EMAIL, "203.0.113.66"))
+
+    assert waits == [None, 1, 2, 4, 5, 5]
+    assert await sessions.locked_for(EMAIL, "198.51.100.7") is None
+    await sessions.succeeded(EMAIL, "203.0.113.66")
+    assert await sessions.locked_for(EMAIL, "203.0.113.66") is None
