@@ -88,6 +88,7 @@ services/db_postgres_service/tests/conftest.py
 services/db_postgres_service/tests/factories/__init__.py
 services/db_postgres_service/tests/test_body_limit.py
 services/db_postgres_service/tests/test_database.py
+tools/env_secrets.py
 """
 # Added by level 2.
 LEVEL_2_FILES = """

@@ -29,7 +29,15 @@ def create_app(
                 await stack.enter_async_context(module.lifespan(app, settings))
             yield
 
-    app = FastAPI(title=settings.core.title, version=settings.core.version, lifespan=lifespan)
+    docs = settings.core.public_docs
+    app = FastAPI(
+        title=settings.core.title,
+        version=settings.core.version,
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.settings = settings
     app.state.data_transport = data_transport
     errors.install(app)

@@ -89,3 +89,18 @@ async def test_waits_double_with_each_failure_up_to_the_longest(redis_client: An
     assert await sessions.locked_for(EMAIL, "198.51.100.7") is None
     await sessions.succeeded(EMAIL, "203.0.113.66")
     assert await sessions.locked_for(EMAIL, "203.0.113.66") is None
+
+
+async def test_behind_the_gateway_the_real_client_is_throttled(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, redis_client: Any
+) -> None:
+    monkeypatch.setenv("RATE_LIMIT_TRUST_PROXY_HEADERS", "true")
+    async with running_stack(database_url, Settings(), redis_client=redis_client) as stack:
+        await sign_up(stack.api, EMAIL)
+        attacker = {"X-Real-IP": "203.0.113.66"}
+        for _ in range(5):
+            await stack.api.post(TOKEN_URL, data=WRONG, headers=attacker)
+        waiting = await stack.api.post(TOKEN_URL, data=RIGHT, headers=attacker)
+        owner = await stack.api.post(TOKEN_URL, data=RIGHT, headers={"X-Real-IP": "198.51.100.7"})
+
+    assert (waiting.status_code, owner.status_code) == (429, 200)

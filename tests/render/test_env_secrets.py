@@ -1,0 +1,81 @@
+"""`make env` gives every project its own secrets before the first `docker compose up`."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support.project import render
+
+PLACEHOLDER = re.compile(r"^\w+=change-me$", re.M)
+
+
+@pytest.fixture(scope="module")
+def level_4_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    answers = {"maturity_level": 4, "modules": ["bot", "mongodb", "rabbitmq", "redis", "s3"]}
+    return render(tmp_path_factory.mktemp("secrets") / "project", answers)
+
+
+def make_env(project: Path) -> subprocess.CompletedProcess[str]:
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    return subprocess.run(
+        ["make", "env"], cwd=project, capture_output=True, text=True, check=True
+    )  # fmt: skip
+
+
+def secrets_of(env_file: Path) -> dict[str, str]:
+    example = (env_file.parent / ".env.example").read_text()
+    names = [line.split("=", 1)[0] for line in PLACEHOLDER.findall(example)]
+    values = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
+    return {name: values[name] for name in names}
+
+
+def test_every_placeholder_becomes_its_own_random_secret(
+    level_4_project: Path, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    for project in (first, second):
+        shutil.copytree(level_4_project, project)
+        make_env(project)
+
+    secrets = secrets_of(first / ".env")
+
+    assert {"JWT_SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"} <= secrets.keys()
+    assert not PLACEHOLDER.search((first / ".env").read_text())
+    assert all(len(value) >= 32 for value in secrets.values())
+    assert len(set(secrets.values())) == len(secrets)
+    assert set(secrets.values()).isdisjoint(secrets_of(second / ".env").values())
+    assert stat.S_IMODE(os.stat(first / ".env").st_mode) == 0o600
+
+
+def test_values_already_changed_are_kept(level_4_project: Path, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(level_4_project, project)
+    (project / ".env").write_text("JWT_SECRET_KEY=mine\nREDIS_PASSWORD=change-me\n")
+
+    first = make_env(project)
+    lines = (project / ".env").read_text().splitlines()
+    again = make_env(project)
+
+    assert lines[0] == "JWT_SECRET_KEY=mine"
+    assert lines[1].startswith("REDIS_PASSWORD=") and lines[1] != "REDIS_PASSWORD=change-me"
+    assert (project / ".env").read_text().splitlines() == lines
+    assert "1 change-me" in first.stdout and "0 change-me" in again.stdout
+
+
+def test_a_missing_env_is_made_from_the_example(level_4_project: Path, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(level_4_project, project)
+    (project / ".env").unlink()
+
+    make_env(project)
+
+    assert not PLACEHOLDER.search((project / ".env").read_text())
+    assert PLACEHOLDER.search((project / ".env.example").read_text())
