@@ -1,4 +1,4 @@
-"""What a stack shows to anyone: no docs or schema in production unless asked, no placeholder key."""
+"""What a stack shows anyone: no docs or schema in production unless asked, no placeholder key."""
 
 from typing import Any
 
