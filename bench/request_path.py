@@ -56,13 +56,27 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+# The data service answers only its callers: the bench calls it as the API does.
+CALLER_HEADERS = {"Authorization": "Bearer development-only-caller-token"}
+
+
+def headers_for(url: str, data_url: str) -> dict[str, str]:
+    return CALLER_HEADERS if url == data_url else {}
+
+
 async def measure(
-    clients: int, seconds: float, call: Callable[[httpx.AsyncClient], Awaitable[None]], url: str
+    clients: int,
+    seconds: float,
+    call: Callable[[httpx.AsyncClient], Awaitable[None]],
+    url: str,
+    headers: dict[str, str],
 ) -> dict[str, float]:
     latencies: list[float] = []
     failures = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=url, limits=limits, timeout=30, headers=headers
+    ) as client:
         deadline = time.perf_counter() + seconds
 
         async def one_client() -> None:
@@ -97,6 +111,7 @@ async def measure(
 WRK_SCRIPT = """
 local counter, threads = 0, 0
 local method, path, template, ids = "%(method)s", "%(path)s", [==[%(body)s]==], {%(ids)s}
+local auth = "%(auth)s"
 function setup(thread)
   threads = threads + 1
   thread:set("prefix", "w" .. threads)
@@ -105,9 +120,13 @@ function request()
   counter = counter + 1
   if method == "POST" then
     local body = string.gsub(template, "__N__", prefix .. "-" .. counter)
-    return wrk.format("POST", path, {["Content-Type"] = "application/json"}, body)
+    local headers = {["Content-Type"] = "application/json"}
+    if auth ~= "" then headers["Authorization"] = auth end
+    return wrk.format("POST", path, headers, body)
   end
-  return wrk.format("GET", path .. "/" .. ids[(counter %% #ids) + 1])
+  local headers = {}
+  if auth ~= "" then headers["Authorization"] = auth end
+  return wrk.format("GET", path .. "/" .. ids[(counter %% #ids) + 1], headers)
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -120,12 +139,18 @@ end
 
 
 def measure_with_wrk(
-    clients: int, seconds: float, url: str, collection: str, body: dict[str, Any], get: bool
+    clients: int,
+    seconds: float,
+    url: str,
+    collection: str,
+    body: dict[str, Any],
+    get: bool,
+    headers: dict[str, str],
 ) -> dict[str, float]:
     ids: list[str] = []
     run_tag = uuid.uuid4().hex[:8]
     if get:
-        with httpx.Client(base_url=url, timeout=30) as client:
+        with httpx.Client(base_url=url, timeout=30, headers=headers) as client:
             for n in range(200):
                 answer = client.post(collection, json=unique(body, f"{run_tag}-{n}"))
                 assert answer.status_code == 201, answer.text
@@ -136,6 +161,7 @@ def measure_with_wrk(
         "path": collection,
         "body": template,
         "ids": ", ".join(f'"{entity_id}"' for entity_id in ids),
+        "auth": headers.get("Authorization", ""),
     }
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
         lua.write(script)
@@ -230,12 +256,14 @@ def main() -> None:
                 for count in clients:
                     figures = {}
                     for target, (url, path, target_body, calls) in targets.items():
+                        headers = headers_for(url, data_url)
                         if options.load == "wrk":
                             result = measure_with_wrk(count, options.seconds, url, path,
-                                                      target_body, operation == "get")  # fmt: skip
+                                                      target_body, operation == "get",
+                                                      headers)  # fmt: skip
                         else:
                             result = asyncio.run(
-                                measure(count, options.seconds, calls[operation], url)
+                                measure(count, options.seconds, calls[operation], url, headers)
                             )
                         figures[target] = result
                         print(f"{operation:9} {target:6} {count:7d} {result['rps']:8.0f} "

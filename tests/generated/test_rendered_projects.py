@@ -35,6 +35,8 @@ pytestmark = pytest.mark.rendered
 DATABASE_SERVICES = ("api_service", "db_postgres_service")
 # What the rendered tests' pytest header says when no real server was found.
 IN_PROCESS_SUBSTITUTES = ("redis: fakeredis", "rabbitmq: FastStream's in-memory")
+# The data service answers only its callers; unconfigured, the API presents this token.
+AS_THE_API = {"Authorization": "Bearer development-only-caller-token"}
 
 
 @dataclass
@@ -229,7 +231,9 @@ def test_outages_are_survived_without_restarting_anything(
         data.start()
         api.start()
         statuses = asyncio.run(create_200())
-        total = httpx.get(f"http://127.0.0.1:{data_port}/v1/items", params={"limit": 1}).json()
+        total = httpx.get(
+            f"http://127.0.0.1:{data_port}/v1/items", params={"limit": 1}, headers=AS_THE_API
+        ).json()
 
         data.stop()
         started = time.monotonic()
@@ -328,6 +332,7 @@ def test_fuzzing_finds_no_server_error_or_schema_break(
             # Signing out would end the session the rest of the run uses.
             api_options = ["-H", f"Authorization: Bearer {token}",
                            "--exclude-path", "/api/v1/auth/logout"]  # fmt: skip
-        data_summary = _fuzz(f"{data.url}/openapi.json")
+        caller = ["-H", f"Authorization: {AS_THE_API['Authorization']}"]
+        data_summary = _fuzz(f"{data.url}/openapi.json", *caller)
         api_summary = _fuzz(f"{api.url}/openapi.json", *api_options)
     print(f"\nfuzz {project.preset}: data service {data_summary}; API {api_summary}")

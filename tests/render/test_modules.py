@@ -27,6 +27,7 @@ MODULE_FILES = {
         services/db_mongo_service/pyproject.toml
         services/db_mongo_service/src/db_mongo_service/__init__.py
         services/db_mongo_service/src/db_mongo_service/audit.py
+        services/db_mongo_service/src/db_mongo_service/callers.py
         services/db_mongo_service/src/db_mongo_service/database.py
         services/db_mongo_service/src/db_mongo_service/main.py
         services/db_mongo_service/src/db_mongo_service/py.typed
@@ -35,6 +36,8 @@ MODULE_FILES = {
         services/db_mongo_service/src/db_mongo_service/wiring.py
         services/db_mongo_service/tests/__init__.py
         services/db_mongo_service/tests/conftest.py
+        services/db_mongo_service/tests/security/__init__.py
+        services/db_mongo_service/tests/security/test_callers.py
         services/db_mongo_service/tests/test_app.py
         services/db_mongo_service/tests/test_audit.py
     """,

@@ -71,6 +71,7 @@ services/db_postgres_service/migrations/script.py.mako
 services/db_postgres_service/pyproject.toml
 services/db_postgres_service/src/db_postgres_service/__init__.py
 services/db_postgres_service/src/db_postgres_service/body_limit.py
+services/db_postgres_service/src/db_postgres_service/callers.py
 services/db_postgres_service/src/db_postgres_service/database.py
 services/db_postgres_service/src/db_postgres_service/errors.py
 services/db_postgres_service/src/db_postgres_service/main.py
@@ -86,6 +87,8 @@ services/db_postgres_service/src/db_postgres_service/wiring.py
 services/db_postgres_service/tests/__init__.py
 services/db_postgres_service/tests/conftest.py
 services/db_postgres_service/tests/factories/__init__.py
+services/db_postgres_service/tests/security/__init__.py
+services/db_postgres_service/tests/security/test_callers.py
 services/db_postgres_service/tests/test_body_limit.py
 services/db_postgres_service/tests/test_database.py
 tools/env_secrets.py

@@ -14,12 +14,22 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from fastapi import FastAPI
+from pydantic import SecretStr
 
 from db_postgres_service.main import create_app
 from db_postgres_service.models import Base
+from db_postgres_service.settings import DEVELOPMENT_CALLER_KEY
 from db_postgres_service.settings import Settings
 
 SERVICE_ROOT = Path(__file__).parents[1]
+# What the API presents when nothing is configured: the tests call as the API does.
+CALLER = {"Authorization": f"Bearer {DEVELOPMENT_CALLER_KEY}"}
+# Callers as production wants them: each with a long random token.
+PRODUCTION_CALLERS = {"api_service": SecretStr("caller-token-of-the-tests-0123456789abcdef")}
+
+
+def data_client(transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=transport, base_url="http://data", headers=CALLER)
 
 
 def alembic_config(database_url: str) -> Config:
@@ -51,6 +61,5 @@ async def app(database_url: str) -> AsyncIterator[FastAPI]:
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://data") as client:
+    async with data_client(httpx.ASGITransport(app=app)) as client:
         yield client

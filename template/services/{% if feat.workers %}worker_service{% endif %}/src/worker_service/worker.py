@@ -29,6 +29,7 @@ class Worker:
         self.observer: Observer = Unobserved()
         self.data_client = httpx.AsyncClient(
             base_url=str(settings.data.url),
+            headers={"Authorization": f"Bearer {settings.data.token.get_secret_value()}"},
             timeout=settings.data.timeout_s,
             transport=data_transport
             or httpx.AsyncHTTPTransport(retries=settings.data.connect_retries),

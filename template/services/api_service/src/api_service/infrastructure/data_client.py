@@ -93,6 +93,7 @@ def create_data_client(
         outer = layer(outer)
     return httpx.AsyncClient(
         base_url=str(settings.url),
+        headers={"Authorization": f"Bearer {settings.token.get_secret_value()}"},
         timeout=httpx.Timeout(
             settings.timeout_s,
             connect=settings.connect_timeout_s,
