@@ -1,5 +1,6 @@
 """Wrong passwords slow down the client that sends them, never lock the account's owner out."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -80,15 +81,29 @@ async def test_waits_double_with_each_failure_up_to_the_longest(redis_client: An
         login,
         clock=lambda: now[0],
     )
-    waits = []
-    for _ in range(6):
-        await sessions.failed(EMAIL, "203.0.113.66")
-        waits.append(await sessions.locked_for(EMAIL, "203.0.113.66"))
+    attacker, owner = "203.0.113.66", "198.51.100.7"
+    first = [await sessions.attempt(EMAIL, attacker) for _ in range(3)]
+    waits: list[int | None] = []
+    for waited in (1, 2, 4, 5):
+        now[0] += waited + 0.1
+        assert await sessions.attempt(EMAIL, attacker) is None
+        waits.append(await sessions.attempt(EMAIL, attacker))
 
-    assert waits == [None, 1, 2, 4, 5, 5]
-    assert await sessions.locked_for(EMAIL, "198.51.100.7") is None
-    await sessions.succeeded(EMAIL, "203.0.113.66")
-    assert await sessions.locked_for(EMAIL, "203.0.113.66") is None
+    assert first == [None, None, 1]
+    assert waits == [2, 4, 5, 5]
+    assert await sessions.attempt(EMAIL, owner) is None
+    await sessions.succeeded(EMAIL, attacker)
+    assert await sessions.attempt(EMAIL, attacker) is None
+
+
+async def test_concurrent_guesses_cannot_outrun_the_count(stack: Stack) -> None:
+    await sign_up(stack.api, EMAIL)
+    async with from_address(stack, "203.0.113.66") as attacker:
+        answers = await asyncio.gather(*(attacker.post(TOKEN_URL, data=WRONG) for _ in range(20)))
+
+    statuses = [answer.status_code for answer in answers]
+    assert statuses.count(401) == 5, statuses
+    assert statuses.count(429) == 15
 
 
 async def test_behind_the_gateway_the_real_client_is_throttled(

@@ -7,9 +7,10 @@ change, a takeover or "sign out everywhere" raises it, and every access and refr
 older version is refused at once. While Redis is down, signing in, refreshing and signing out
 are refused (503); access tokens already issued keep working until they expire (minutes).
 
-Failed sign-ins are counted per account and client: past LOGIN_MAX_FAILURES, that client waits
-1, 2, 4 … seconds (at most LOGIN_LOCKOUT_S) before its next try, while the account's owner
-signs in from anywhere else as usual. An admin clears the count.
+Sign-in attempts are counted per account and client before the password is checked, and a
+success clears the count: from the LOGIN_MAX_FAILURES-th on, that client waits 1, 2, 4 …
+seconds (at most LOGIN_LOCKOUT_S) before its next try, while the account's owner signs in from
+anywhere else as usual. An admin clears the count.
 
 Keep this Redis from evicting keys (`maxmemory-policy noeviction`): an evicted revocation or
 version would bring a token back to life.
@@ -18,6 +19,7 @@ version would bring a token back to life.
 import hashlib
 import json
 import logging
+import math
 import secrets
 import time
 from collections.abc import Awaitable
@@ -60,6 +62,25 @@ return {'ok', grant}
 """
 
 
+# KEYS: the account's failures hash. ARGV: the client, now, max failures, longest wait, memory.
+# One script, so concurrent guesses from one client are counted one by one.
+ATTEMPT = """
+local wait_until = tonumber(redis.call('HGET', KEYS[1], 'until:' .. ARGV[1]) or '0')
+local now = tonumber(ARGV[2])
+if wait_until > now then
+  return tostring(wait_until - now)
+end
+local count = redis.call('HINCRBY', KEYS[1], 'count:' .. ARGV[1], 1)
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+local beyond = count - tonumber(ARGV[3])
+if beyond >= 0 then
+  local wait = math.min(tonumber(ARGV[4]), 2 ^ math.min(beyond, 30))
+  redis.call('HSET', KEYS[1], 'until:' .. ARGV[1], tostring(now + wait))
+end
+return ''
+"""
+
+
 @dataclass(frozen=True)
 class RefreshGrant:
     account_id: UUID
@@ -86,6 +107,7 @@ class RedisSessions:
         self._login = login
         self._clock = clock
         self._redeem = client.register_script(REDEEM)
+        self._attempt = client.register_script(ATTEMPT)
 
     def _key(self, *parts: str) -> str:
         return ":".join((self._prefix, "auth", *parts))
@@ -156,31 +178,24 @@ class RedisSessions:
         key = self._key("revoked", token_id)
         await self._call(lambda: self._client.set(key, "1", ex=remaining))
 
-    # LoginGuard: failed sign-ins per account, one count and one wait per client.
+    # LoginGuard: sign-in attempts per account, one count and one wait per client.
 
     def _failures(self, email: str) -> str:
         return self._key("failures", _digest(email))
 
-    async def locked_for(self, email: str, client: str) -> int | None:
-        key = self._failures(email)
-        until = await self._call(lambda: self._client.hget(key, f"until:{client}"))
-        remaining = float(until or 0) - self._clock()
-        return max(1, round(remaining)) if remaining > 0 else None
-
-    async def failed(self, email: str, client: str) -> None:
-        key = self._failures(email)
-
-        async def count() -> None:
-            async with self._client.pipeline(transaction=True) as pipe:
-                pipe.hincrby(key, f"count:{client}", 1)
-                pipe.expire(key, self._login.lockout_s)
-                failures, _ = await pipe.execute()
-            beyond = int(failures) - self._login.max_failures
-            if beyond >= 0:
-                wait = min(self._login.lockout_s, 2 ** min(beyond, 30))
-                await self._client.hset(key, f"until:{client}", str(self._clock() + wait))
-
-        await self._call(count)
+    async def attempt(self, email: str, client: str) -> int | None:
+        keys = [self._failures(email)]
+        login = self._login
+        args: list[str | float] = [
+            client,
+            self._clock(),
+            login.max_failures,
+            login.lockout_s,
+            login.lockout_s,
+        ]
+        answer = await self._call(lambda: self._attempt(keys=keys, args=args))
+        remaining = float(answer or 0)
+        return max(1, math.ceil(remaining)) if remaining > 0 else None
 
     async def succeeded(self, email: str, client: str) -> None:
         key = self._failures(email)
