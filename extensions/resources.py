@@ -557,8 +557,9 @@ def _samples(field: dict[str, Any], enum_class: str) -> dict[str, Any]:
                 domain_invalid.append(repr(bound))
     elif kind == "decimal":
         digits = field["precision"] - field["scale"]
-        # Every decimal place filled: the value reads back as it was written on PostgreSQL.
-        fraction = "." + "5" * field["scale"] if field["scale"] else ""
+        # Written to the column's scale, so PostgreSQL reads it back with the same digits; a
+        # fraction of .5 is exact as a float too, so SQLite (local mode) reads it back as well.
+        fraction = ".5" + "0" * (field["scale"] - 1) if field["scale"] else ""
         modulo = 10 ** min(digits, 6)
         json_value = f'f"{{n % {modulo}}}{fraction}"'
         py_value = f"Decimal({json_value})"
