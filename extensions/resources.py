@@ -946,6 +946,14 @@ def exploded(value: list[Any] | dict[str, Any], indent: int = 0) -> str:
     return "[\n" + "".join(f"{pad}    {_literal(item)},\n" for item in value) + pad + "]"
 
 
+def literal_type(values: list[Any]) -> str:
+    """`Literal[...]` of the values, exploded; one value stays on its line, because a trailing
+    comma there would make the subscript a tuple, which ruff format does not explode."""
+    if len(values) == 1:
+        return f"Literal[{_literal(values[0])}]"
+    return "Literal" + exploded(values)
+
+
 class ResourceChecks(Extension):
     """Filters for resources: the question's validator and exploded Python literals."""
 
@@ -954,6 +962,7 @@ class ResourceChecks(Extension):
         environment.filters["resources_error"] = resources_error
         environment.filters["released_error"] = released_error
         environment.filters["exploded"] = exploded
+        environment.filters["literal_type"] = literal_type
 
 
 _ENTITY_CACHE: dict[str, list[dict[str, Any]]] = {}

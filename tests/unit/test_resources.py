@@ -197,6 +197,11 @@ def test_exploded_literals_keep_one_item_per_line() -> None:
     assert resources.exploded({"a": 1}, 4) == '{\n        "a": 1,\n    }'
 
 
+def test_a_literal_type_of_one_value_is_not_a_tuple_subscript() -> None:
+    assert resources.literal_type(["draft"]) == 'Literal["draft"]'
+    assert resources.literal_type(["a", "b"]) == 'Literal[\n    "a",\n    "b",\n]'
+
+
 def test_tuples_follow_the_formatter() -> None:
     assert resources.tuple_assignment(4, "x", ['"a"']) == '    x = ("a",)'
     assert resources.tuple_assignment(0, "x", ['"a"', '"b"']) == 'x = ("a", "b")'
