@@ -108,10 +108,21 @@ async def test_the_cursor_walks_every_entry_once_newest_first(client: httpx.Asyn
     assert max(moments) > min(moments)
 
 
+async def test_security_events_of_accounts_are_entries_too(client: httpx.AsyncClient) -> None:
+    sign_in = entry() | {"entity": "account", "action": "account.sign_in_failed"}
+
+    recorded = await client.post(URL, json=sign_in)
+    found = await client.get(URL, params={"action": "account.sign_in_failed"})
+
+    assert recorded.status_code == 201
+    assert [each["id"] for each in found.json()["items"]] == [sign_in["id"]]
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
         ("action", "parcel.renamed"),
+        ("action", "account.Signed_in"),
         ("entity", "Parcel"),
         ("occurred_at", "2026-01-31T12:00:00"),
         ("actor", ""),

@@ -18,7 +18,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 NAME = r"^[a-z][a-z0-9_]*$"
-ACTION = r"^[a-z][a-z0-9_]*\.(created|updated|deleted)$"
+# A write of a resource, or a security event of an account (account.signed_in, say).
+ACTION = r"^([a-z][a-z0-9_]*\.(created|updated|deleted)|account\.[a-z][a-z0-9_]*)$"
 NEWEST_FIRST = [("occurred_at", DESCENDING), ("_id", DESCENDING)]
 INDEXES = {
     "by_entity": [("entity", ASCENDING), ("entity_id", ASCENDING), *NEWEST_FIRST],

@@ -7,6 +7,7 @@ from uuid import UUID
 import httpx
 
 from api_service.infrastructure.auth.passwords import Argon2Hasher
+from api_service.infrastructure.auth.security_events import SecurityEvents
 from api_service.infrastructure.auth.sessions import RedisSessions
 from api_service.infrastructure.auth.tokens import AccessTokens
 from api_service.settings.auth import LoginSettings
@@ -22,6 +23,7 @@ class AuthServices:
     sessions: RedisSessions
     hasher: Argon2Hasher
     login: LoginSettings
+    events: SecurityEvents
 
 
 class OwnerHeaderTransport(httpx.AsyncBaseTransport):

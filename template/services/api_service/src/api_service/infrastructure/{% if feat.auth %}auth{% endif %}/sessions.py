@@ -12,6 +12,10 @@ success clears the count: from the LOGIN_MAX_FAILURES-th on, that client waits 1
 seconds (at most LOGIN_LOCKOUT_S) before its next try, while the account's owner signs in from
 anywhere else as usual. An admin clears the count.
 
+An account holds at most LOGIN_MAX_SESSIONS sign-ins: a new one ends its oldest, so nobody who
+knows a password can fill this Redis with refresh tokens. A password reset token is single-use,
+lives LOGIN_RESET_TTL_S and is the account's only one: issuing another ends the previous.
+
 Keep this Redis from evicting keys (`maxmemory-policy noeviction`): an evicted revocation or
 version would bring a token back to life.
 """
@@ -62,6 +66,35 @@ return {'ok', grant}
 """
 
 
+# KEYS: the new token's grant, the account's sign-ins (family -> token digest), their order.
+# ARGV: the grant, the ttl, the family, the token's digest, now, the cap, the grant key prefix.
+# A rotation keeps its sign-in's place; a new sign-in past the cap ends the oldest.
+OPEN = """
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+redis.call('ZADD', KEYS[3], 'NX', ARGV[5], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('EXPIRE', KEYS[3], ARGV[2])
+while redis.call('ZCARD', KEYS[3]) > tonumber(ARGV[6]) do
+  local oldest = redis.call('ZPOPMIN', KEYS[3])[1]
+  local digest = redis.call('HGET', KEYS[2], oldest)
+  if digest then
+    redis.call('DEL', ARGV[7] .. digest)
+  end
+  redis.call('HDEL', KEYS[2], oldest)
+end
+return 1
+"""
+
+# KEYS: the account's reset token digest. ARGV: the presented token's digest.
+USE_RESET = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0
+"""
+
 # KEYS: the account's failures hash. ARGV: the client, now, max failures, longest wait, memory.
 # One script, so concurrent guesses from one client are counted one by one.
 ATTEMPT = """
@@ -108,6 +141,8 @@ class RedisSessions:
         self._clock = clock
         self._redeem = client.register_script(REDEEM)
         self._attempt = client.register_script(ATTEMPT)
+        self._open = client.register_script(OPEN)
+        self._use_reset = client.register_script(USE_RESET)
 
     def _key(self, *parts: str) -> str:
         return ":".join((self._prefix, "auth", *parts))
@@ -146,9 +181,23 @@ class RedisSessions:
         token = secrets.token_urlsafe(32)
         family = family or secrets.token_hex(16)
         grant = json.dumps({"account_id": str(account_id), "family": family, "version": version})
-        key = self._key("refresh", _digest(token))
-        ttl = self._tokens.refresh_ttl_s
-        await self._call(lambda: self._client.set(key, grant, ex=ttl))
+        digest = _digest(token)
+        account = str(account_id)
+        keys = [
+            self._key("refresh", digest),
+            self._key("signins", account),
+            self._key("signin-order", account),
+        ]
+        args: list[str | float] = [
+            grant,
+            self._tokens.refresh_ttl_s,
+            family,
+            digest,
+            self._clock(),
+            self._login.max_sessions,
+            self._key("refresh", ""),
+        ]
+        await self._call(lambda: self._open(keys=keys, args=args))
         return token
 
     async def redeem(self, token: str) -> RefreshGrant:
@@ -177,6 +226,29 @@ class RedisSessions:
         remaining = max(1, expires_at - int(self._clock()) + self._tokens.leeway_s)
         key = self._key("revoked", token_id)
         await self._call(lambda: self._client.set(key, "1", ex=remaining))
+
+    # Password reset tokens: "<account id>.<random>", only the digest is kept.
+
+    async def issue_reset(self, account_id: UUID) -> str:
+        token = f"{account_id}.{secrets.token_urlsafe(32)}"
+        key = self._key("reset", str(account_id))
+        ttl = self._login.reset_ttl_s
+        await self._call(lambda: self._client.set(key, _digest(token), ex=ttl))
+        return token
+
+    async def use_reset(self, token: str) -> UUID:
+        """The account the reset token is for; the token is used up."""
+        account, _, secret = token.partition(".")
+        try:
+            account_id = UUID(account)
+        except ValueError:
+            account_id = None
+        if account_id is not None and secret:
+            keys = [self._key("reset", str(account_id))]
+            used = await self._call(lambda: self._use_reset(keys=keys, args=[_digest(token)]))
+            if int(used) == 1:
+                return account_id
+        raise NotAuthenticated("The reset token is not valid, was used or has expired.")
 
     # LoginGuard: sign-in attempts per account, one count and one wait per client.
 
