@@ -75,3 +75,11 @@ async def test_a_hash_verifies_its_password_only() -> None:
 
     assert (await hasher.verify("correct-horse-9", stored))[0] is True
     assert (await hasher.verify("correct-horse-8", stored))[0] is False
+
+
+async def test_a_stored_value_that_is_no_hash_matches_no_password() -> None:
+    hasher = Argon2Hasher()
+
+    results = [await hasher.verify(password, "not-a-hash") for password in ("", "not-a-hash")]
+
+    assert results == [(False, None), (False, None)]

@@ -5,11 +5,15 @@ account needed) would stall every request and websocket of the replica; in worke
 at most `concurrency` at a time, the loop goes on serving while sign-ins queue.
 """
 
+import logging
 import secrets
 
 import anyio
 from anyio import CapacityLimiter
 from pwdlib import PasswordHash
+from pwdlib.exceptions import UnknownHashError
+
+logger = logging.getLogger(__name__)
 
 
 class Argon2Hasher:
@@ -27,7 +31,11 @@ class Argon2Hasher:
         )
 
     def _verify(self, password: str, password_hash: str | None) -> tuple[bool, str | None]:
-        if password_hash is None:
-            self._hash.verify(password, self._unknown_account_hash)
-            return False, None
-        return self._hash.verify_and_update(password, password_hash)
+        if password_hash is not None:
+            try:
+                return self._hash.verify_and_update(password, password_hash)
+            except UnknownHashError:
+                # Not a hash of ours (written around the API): no password matches it.
+                logger.warning("A stored password hash is of no known scheme; refusing it")
+        self._hash.verify(password, self._unknown_account_hash)
+        return False, None
