@@ -163,3 +163,12 @@ def test_stores_are_on_internal_networks_and_only_the_gateway_is_published(
     assert "bot_service" not in {
         name for name in services if networks_of(services[name]) & networks_of(services["postgres"])
     }
+
+
+def test_the_development_redis_asks_for_the_password_its_clients_send(project: Path) -> None:
+    services = yaml.safe_load((project / "docker-compose.yml").read_text())["services"]
+
+    assert "--requirepass" in " ".join(services["redis"]["command"])
+    for client in ("api_service", "worker_service", "bot_service"):
+        password = services[client]["environment"]["REDIS_PASSWORD"]
+        assert password.startswith("${REDIS_PASSWORD:?"), client
