@@ -5,8 +5,10 @@ from typing import Any
 
 import httpx
 
+from api_service.infrastructure.auth.accounts import HttpAccountRepository
 from api_service.settings.auth import LoginSettings
 from api_service.settings.redis import RedisSettings
+from tests.conftest import running_stack
 from tests.integration.test_auth import ME
 from tests.integration.test_auth import PASSWORD
 from tests.integration.test_auth import as_
@@ -140,3 +142,21 @@ async def test_reset_tokens_are_refused_when_made_up_or_asked_for_by_a_non_admin
     assert not_admin.status_code == 403
     assert [response.status_code for response in made_up] == [401] * 4
     assert await signs_in(client, "victim@example.com", PASSWORD) == 200
+
+
+async def test_a_hash_upgraded_at_sign_in_never_overwrites_a_password_set_meanwhile(
+    database_url: str,
+) -> None:
+    async with running_stack(database_url) as stack:
+        accounts = HttpAccountRepository(stack.data)
+        account = await accounts.add("slow@example.com", "hash-read-at-sign-in", "user")
+        await accounts.change(account.id, password_hash="hash-set-meanwhile")
+
+        late = await accounts.upgrade_hash(account.id, "hash-read-at-sign-in", "upgraded")
+        stored = await accounts.get(account.id)
+        current = await accounts.upgrade_hash(account.id, "hash-set-meanwhile", "upgraded")
+
+    assert late is False
+    assert stored is not None
+    assert stored.password_hash == "hash-set-meanwhile"
+    assert current is True

@@ -97,6 +97,18 @@ class HttpAccountRepository:
             raise read_error(response)
         return parse(Record, response).to_domain()
 
+    async def upgrade_hash(self, account_id: UUID, old_hash: str, new_hash: str) -> bool:
+        """Stores new_hash only while old_hash is still the stored one; False if it is not."""
+        body = {"password_hash": new_hash, "if_password_hash": old_hash}
+        response = await send(
+            self._client, "PATCH", f"{URL}/{account_id}", json=body, headers=NO_STORE
+        )
+        if response.status_code in (404, 412):
+            return False
+        if response.status_code != 200:
+            raise read_error(response)
+        return True
+
     async def page(self, *, offset: int, limit: int) -> tuple[list[Account], int]:
         params = {"offset": offset, "limit": limit}
         response = await send(self._client, "GET", URL, params=params, headers=NO_STORE)
