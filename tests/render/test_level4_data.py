@@ -19,7 +19,10 @@ from tests.support.postgres import PostgresServer, free_port, postgres_bin_dir, 
 
 pytestmark = pytest.mark.rendered
 
-SCRIPTS = ("backup.sh", "pg-tools.sh", "primary-replication.sh", "replica.sh", "restore.sh")
+SCRIPTS = (
+    "app-role.sh", "backup.sh", "pg-tools.sh", "primary-replication.sh", "replica.sh",
+    "restore.sh",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -208,3 +211,68 @@ def test_the_replica_clones_the_primary_and_follows_it(
         shutil.rmtree(work, ignore_errors=True)
 
     assert "read-only transaction" in refused.stderr
+
+
+def test_the_data_service_role_reads_and_writes_rows_and_changes_nothing_else(
+    project: Path, prod: dict[str, Any], primary: PostgresServer
+) -> None:
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    work = Path(tempfile.mkdtemp(prefix="app-role-test-"))
+    shutil.copy(project / "ops/postgres/app-role.sh", work / "app-role.sh")
+    if as_postgres:
+        for path in (work, work / "app-role.sh"):
+            shutil.chown(path, "postgres", "postgres")
+
+    def sql(user: str, query: str) -> subprocess.CompletedProcess[str]:
+        command = [str(primary.bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(primary.port),
+                   "-U", user, "-d", "postgres", "-v", "ON_ERROR_STOP=1",
+                   "-Atc", query]  # fmt: skip
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+
+    try:
+        sql("postgres", "CREATE TABLE before_roles (n int)")
+        granted = subprocess.run(
+            [*as_postgres, "env", f"PATH={primary.bin_dir}:/usr/bin:/bin",
+             "POSTGRES_USER=postgres", "POSTGRES_DB=postgres", "POSTGRES_APP_PASSWORD=app-secret",
+             f"PGHOST={primary.data_dir}", f"PGPORT={primary.port}",
+             "sh", str(work / "app-role.sh")],
+            capture_output=True, text=True, check=False, cwd="/",
+        )  # fmt: skip
+        assert granted.returncode == 0, granted.stderr
+        # A migration after the role exists, by the owner (db_migrate).
+        sql("postgres", "CREATE TABLE after_roles (id serial PRIMARY KEY, n int)")
+        rows = [
+            sql("app", query)
+            for query in (
+                "INSERT INTO before_roles VALUES (1)",
+                "INSERT INTO after_roles (n) VALUES (1)",
+                "UPDATE after_roles SET n = 2",
+                "SELECT n FROM after_roles",
+                "DELETE FROM before_roles",
+            )
+        ]
+        refused = [
+            sql("app", query)
+            for query in (
+                "CREATE TABLE planted (n int)",
+                "DROP TABLE after_roles",
+                "ALTER TABLE before_roles ADD COLUMN m int",
+                "CREATE ROLE intruder",
+                "CREATE DATABASE other",
+            )
+        ]
+        superuser = sql("postgres", "SELECT rolsuper FROM pg_roles WHERE rolname = 'app'")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    assert [row.returncode for row in rows] == [0] * 5, [row.stderr for row in rows]
+    assert rows[3].stdout.strip() == "2"
+    assert all(row.returncode != 0 for row in refused), [row.stdout for row in refused]
+    assert all("permission denied" in row.stderr or "must be owner" in row.stderr
+               for row in refused), [row.stderr for row in refused]  # fmt: skip
+    assert superuser.stdout.strip() == "f"
+    data_service = prod["services"]["db_postgres_service"]["environment"]
+    assert data_service["POSTGRES_USER"] == "${POSTGRES_APP_USER:-app}"
+    assert prod["services"]["db_migrate"]["environment"]["POSTGRES_USER"].startswith(
+        "${POSTGRES_USER:?"
+    )
