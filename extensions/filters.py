@@ -117,12 +117,15 @@ def _identifier_error(value: str, what: str) -> str:
     return ""
 
 
+SLUG_MAX = 40
+
+
 def slug_error(value: Any) -> str:
     error = _identifier_error(value, "Project slug")
     if error:
         return error
-    if len(value) > 40:
-        return f'Project slug "{value}" is {len(value)} characters long; use at most 40.'
+    if len(value) > SLUG_MAX:
+        return f'Project slug "{value}" is {len(value)} characters long; use at most {SLUG_MAX}.'
     if value in sys.stdlib_module_names:
         return (
             f'Project slug "{value}" would shadow the standard library module "{value}"; '

@@ -47,7 +47,7 @@ def compose(project: Path) -> dict[str, Any]:
 def prefix(project: Path) -> str:
     """The key prefix the API uses unless REDIS_KEY_PREFIX says otherwise."""
     settings = (project / "services/api_service/src/api_service/settings/redis.py").read_text()
-    found = re.search(r'key_prefix: str = Field\(default="([^"]+)"', settings)
+    found = re.search(r'key_prefix: str = Field\(\s*default="([^"]+)"', settings)
     assert found is not None
     return found[1]
 

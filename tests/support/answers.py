@@ -13,7 +13,7 @@ from typing import Any
 
 from extensions import resources as rules
 from extensions.context import ALL_MODULES
-from extensions.filters import PORT_MAX, PORT_MIN
+from extensions.filters import PORT_MAX, PORT_MIN, SLUG_MAX, slug_error
 
 WORDS = (
     "account", "batch", "booking", "branch", "carrier", "catalog", "charge", "claim", "client",
@@ -119,7 +119,7 @@ def answer_set(rng: random.Random) -> dict[str, Any]:
         resources.insert(0, rules.DEFAULT_RESOURCES[0])
     ports = rng.sample(range(PORT_MIN, PORT_MAX + 1), 3)
     words = rng.sample(WORDS, 2)
-    return {
+    answers: dict[str, Any] = {
         "project_name": " ".join(word.capitalize() for word in words) + " Platform",
         "python_version": rng.choice(("3.12", "3.13")),
         "maturity_level": level,
@@ -129,6 +129,18 @@ def answer_set(rng: random.Random) -> dict[str, Any]:
         "data_service_port": ports[1],
         "postgres_port": ports[2],
     }
+    if rng.random() < 0.25:
+        answers["project_slug"] = _longest_slug(rng)
+    return answers
+
+
+def _longest_slug(rng: random.Random) -> str:
+    """A project slug of exactly the validators' limit, which every rendered line must fit."""
+    while True:
+        slug = "_".join(rng.sample(WORDS, 6))[:SLUG_MAX].rstrip("_")
+        slug += "x" * (SLUG_MAX - len(slug))
+        if not slug_error(slug):
+            return slug
 
 
 def answer_sets(seed: int, count: int) -> list[dict[str, Any]]:
