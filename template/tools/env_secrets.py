@@ -2,28 +2,49 @@
 
     make env
 
-Values already changed are kept, so it is safe to run again. Run it before the first
-`docker compose up`: a database initialised with one password keeps it when .env changes
-later (docs/runbooks tell how to rotate one).
+Values already changed are kept, so it is safe to run again. Variables .env.example has and
+.env lacks (a template update added them) are appended, with a new secret for each change-me.
+Run it before the first `docker compose up`: a database initialised with one password keeps
+it when .env changes later (docs/runbooks tell how to rotate one).
 """
 
 import re
 import secrets
 from pathlib import Path
 
-PLACEHOLDER = re.compile(r"^(\w+)=change-me$", re.MULTILINE)
+# KEY=change-me, quoted or not (the quotes are kept); Windows line ends read as plain ones.
+PLACEHOLDER = re.compile(r"^(\w+)=([\"']?)change-me\2$", re.MULTILINE)
+ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?(\w+)=", re.MULTILINE)
+
+
+def missing_lines(example: str, current: str) -> list[str]:
+    """The example's assignments whose variable the current file does not set."""
+    known = set(ASSIGNMENT.findall(current))
+    return [
+        line
+        for line in example.splitlines()
+        if (found := ASSIGNMENT.match(line)) and found[1] not in known
+    ]
+
+
+def new_secret(match: re.Match[str]) -> str:
+    name, quote = match.groups()
+    return f"{name}={quote}{secrets.token_urlsafe(32)}{quote}"
 
 
 def main() -> None:
-    env = Path(".env")
+    env, example = Path(".env"), Path(".env.example")
     if not env.exists():
-        env.write_text(Path(".env.example").read_text())
-    text, count = PLACEHOLDER.subn(
-        lambda match: f"{match[1]}={secrets.token_urlsafe(32)}", env.read_text()
-    )
+        env.write_text(example.read_text())
+    text = env.read_text()
+    added = missing_lines(example.read_text(), text)
+    if added:
+        text = text.rstrip("\n") + "\n\n# added by `make env` from .env.example\n"
+        text += "\n".join(added) + "\n"
+    text, count = PLACEHOLDER.subn(new_secret, text)
     env.write_text(text)
     env.chmod(0o600)
-    print(f".env: {count} change-me value(s) replaced by new random secrets")
+    print(f".env: {len(added)} variable(s) added, {count} change-me value(s) replaced by secrets")
 
 
 if __name__ == "__main__":

@@ -68,8 +68,8 @@ def test_values_already_changed_are_kept(level_4_project: Path, tmp_path: Path) 
     assert lines[1].startswith("REDIS_PASSWORD=")
     assert lines[1] != "REDIS_PASSWORD=change-me"
     assert (project / ".env").read_text().splitlines() == lines
-    assert "1 change-me" in first.stdout
-    assert "0 change-me" in again.stdout
+    assert "change-me value(s) replaced" in first.stdout
+    assert "0 variable(s) added, 0 change-me" in again.stdout
 
 
 def test_a_missing_env_is_made_from_the_example(level_4_project: Path, tmp_path: Path) -> None:
@@ -81,3 +81,25 @@ def test_a_missing_env_is_made_from_the_example(level_4_project: Path, tmp_path:
 
     assert not PLACEHOLDER.search((project / ".env").read_text())
     assert PLACEHOLDER.search((project / ".env.example").read_text())
+
+
+def test_variables_a_template_update_added_are_appended_with_their_own_secrets(
+    level_4_project: Path, tmp_path: Path
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(level_4_project, project)
+    # A .env of an older release: no POSTGRES_APP_PASSWORD, quotes and Windows line ends.
+    (project / ".env").write_text('POSTGRES_PASSWORD=mine\r\nJWT_SECRET_KEY="change-me"\r\n')
+
+    added = make_env(project)
+    values = dict(
+        line.split("=", 1) for line in (project / ".env").read_text().splitlines() if "=" in line
+    )
+
+    assert values["POSTGRES_PASSWORD"] == "mine"
+    assert values["JWT_SECRET_KEY"].startswith('"')
+    assert len(values["JWT_SECRET_KEY"]) > 40
+    assert len(values["POSTGRES_APP_PASSWORD"]) >= 32
+    assert len(values["REDIS_API_PASSWORD"]) >= 32
+    assert "change-me" not in (project / ".env").read_text()
+    assert "variable(s) added" in added.stdout
