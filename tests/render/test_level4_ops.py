@@ -104,7 +104,8 @@ def test_ci_checks_every_service_against_the_servers_its_tests_use(project: Path
 
     steps = " ".join(step.get("run", "") for step in job["steps"])
     for gate in ("ruff check", "ruff format --check", "mypy --strict src tests",
-                 "bandit -q -r src --severity-level medium", "uv run pytest"):  # fmt: skip
+                 "bandit -q -r src --severity-level medium", "uv run pytest",
+                 "uvx pip-audit==2.10.1"):  # fmt: skip
         assert gate in steps
 
 
