@@ -239,8 +239,11 @@ def test_redis_is_in_compose_and_its_password_is_required_in_production(
     assert dev["api_service"]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
     assert "healthcheck" in dev["redis"]
     assert "ports" not in prod["redis"]
-    assert prod["api_service"]["environment"]["REDIS_PASSWORD"].startswith("${REDIS_PASSWORD:?")
-    assert "REDIS_PASSWORD=change-me" in (every_module / ".env.example").read_text()
+    # Production: each service its own ACL user (tests/render/test_redis_acl.py).
+    assert prod["api_service"]["environment"]["REDIS_PASSWORD"].startswith("${REDIS_API_PASSWORD:?")
+    assert dev["api_service"]["environment"]["REDIS_PASSWORD"].startswith("${REDIS_PASSWORD:?")
+    for variable in ("REDIS_PASSWORD", "REDIS_API_PASSWORD"):
+        assert f"{variable}=change-me" in (every_module / ".env.example").read_text()
 
 
 def test_each_module_has_a_make_target_and_documented_variables(every_module: Path) -> None:
@@ -289,7 +292,9 @@ def test_websockets_reach_the_worker_redis_and_the_gateway(every_module: Path) -
     assert dev["worker_service"]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
     assert dev["worker_service"]["depends_on"]["redis"] == {"condition": "service_started"}
     assert dev["api_service"]["environment"]["WS_QUEUE_SIZE"] == "${WS_QUEUE_SIZE:-100}"
-    assert prod["worker_service"]["environment"]["REDIS_PASSWORD"].startswith("${REDIS_PASSWORD:?")
+    assert prod["worker_service"]["environment"]["REDIS_PASSWORD"].startswith(
+        "${REDIS_WORKER_PASSWORD:?"
+    )
     assert "include /etc/nginx/conf.d/locations/*.conf;" in site
     assert "location = /api/v1/ws {" in location
     assert "proxy_set_header Upgrade $http_upgrade;" in location

@@ -103,6 +103,7 @@ services/api_service/src/api_service/infrastructure/observability/sentry.py
 services/api_service/src/api_service/settings/logs.py
 services/api_service/src/api_service/settings/sentry.py
 services/api_service/tests/integration/test_observability.py
+services/api_service/tests/unit/test_readiness.py
 services/db_postgres_service/src/db_postgres_service/health.py
 services/db_postgres_service/src/db_postgres_service/logs.py
 services/db_postgres_service/src/db_postgres_service/sentry.py
@@ -131,6 +132,7 @@ services/api_service/tests/e2e/test_stack.py
 services/api_service/tests/integration/test_http_policy.py
 services/db_postgres_service/src/db_postgres_service/metrics.py
 services/db_postgres_service/tests/test_metrics.py
+tools/check_secrets.py
 """
 # Files that a level changes by a few lines; every other change is a new file.
 HUB_FILES = {
