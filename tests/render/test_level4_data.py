@@ -149,17 +149,39 @@ def primary() -> Iterator[PostgresServer]:
         yield server
 
 
+# PostgreSQL runs as the postgres user when the tests run as root: it must read the scripts.
+AS_POSTGRES = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+
+def give_to_postgres(*paths: Path) -> None:
+    if AS_POSTGRES:
+        for path in paths:
+            shutil.chown(path, "postgres", "postgres")
+
+
+def run_init_script(
+    primary: PostgresServer, script: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """An ops/postgres script run as the postgres image runs its init scripts: beside the
+    primary, as its user."""
+    variables = env | {
+        "PGHOST": str(primary.data_dir),
+        "PGPORT": str(primary.port),
+        "PGDATA": str(primary.data_dir),
+    }
+    return subprocess.run(
+        [*AS_POSTGRES, "env", *(f"{k}={v}" for k, v in variables.items()), "sh", str(script)],
+        capture_output=True, text=True, check=False, cwd="/",
+    )  # fmt: skip
+
+
 def test_the_replica_clones_the_primary_and_follows_it(
     project: Path, primary: PostgresServer
 ) -> None:
-    # PostgreSQL runs as the postgres user when the tests run as root: it must read the scripts.
-    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     work = Path(tempfile.mkdtemp(prefix="replica-test-"))
     shutil.copytree(project / "ops/postgres", work / "ops")
     (work / "data").mkdir()
-    if as_postgres:
-        for path in (work, work / "ops", work / "data", *(work / "ops").iterdir()):
-            shutil.chown(path, "postgres", "postgres")
+    give_to_postgres(work, work / "ops", work / "data", *(work / "ops").iterdir())
     port = free_port()
     env = {
         "PATH": f"{primary.bin_dir}:/usr/bin:/bin",
@@ -175,16 +197,11 @@ def test_the_replica_clones_the_primary_and_follows_it(
                    "postgres", "-d", "postgres", "-Atc", query]  # fmt: skip
         return subprocess.run(command, capture_output=True, text=True, check=False)
 
-    grant = subprocess.run(
-        [*as_postgres, "env", *(f"{k}={v}" for k, v in env.items()),
-         f"PGHOST={primary.data_dir}", f"PGPORT={primary.port}", f"PGDATA={primary.data_dir}",
-         "sh", str(work / "ops/primary-replication.sh")],
-        capture_output=True, text=True, check=False, cwd="/",
-    )  # fmt: skip
+    grant = run_init_script(primary, work / "ops/primary-replication.sh", env)
     assert grant.returncode == 0, grant.stderr
     assert sql(primary.port, "SELECT rolreplication FROM pg_roles WHERE rolname = 'replicator'")
     replica = subprocess.Popen(
-        [*as_postgres, "env", *(f"{k}={v}" for k, v in env.items()), f"PGDATA={work / 'data'}",
+        [*AS_POSTGRES, "env", *(f"{k}={v}" for k, v in env.items()), f"PGDATA={work / 'data'}",
          "sh", str(work / "ops/replica.sh"), "-p", str(port), "-k", str(work),
          "-c", "listen_addresses=127.0.0.1"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd="/",
@@ -202,7 +219,7 @@ def test_the_replica_clones_the_primary_and_follows_it(
         refused = sql(port, "INSERT INTO probe VALUES (1)")
     finally:
         stop = [str(primary.bin_dir / "pg_ctl"), "-D", str(work / "data"), "-m", "fast", "-w"]
-        subprocess.run([*as_postgres, *stop, "stop"], capture_output=True, check=False, cwd="/")
+        subprocess.run([*AS_POSTGRES, *stop, "stop"], capture_output=True, check=False, cwd="/")
         try:
             replica.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -216,12 +233,9 @@ def test_the_replica_clones_the_primary_and_follows_it(
 def test_the_data_service_role_reads_and_writes_rows_and_changes_nothing_else(
     project: Path, prod: dict[str, Any], primary: PostgresServer
 ) -> None:
-    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     work = Path(tempfile.mkdtemp(prefix="app-role-test-"))
     shutil.copy(project / "ops/postgres/app-role.sh", work / "app-role.sh")
-    if as_postgres:
-        for path in (work, work / "app-role.sh"):
-            shutil.chown(path, "postgres", "postgres")
+    give_to_postgres(work, work / "app-role.sh")
 
     def sql(user: str, query: str) -> subprocess.CompletedProcess[str]:
         command = [str(primary.bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(primary.port),
@@ -231,13 +245,16 @@ def test_the_data_service_role_reads_and_writes_rows_and_changes_nothing_else(
 
     try:
         sql("postgres", "CREATE TABLE before_roles (n int)")
-        granted = subprocess.run(
-            [*as_postgres, "env", f"PATH={primary.bin_dir}:/usr/bin:/bin",
-             "POSTGRES_USER=postgres", "POSTGRES_DB=postgres", "POSTGRES_APP_PASSWORD=app-secret",
-             f"PGHOST={primary.data_dir}", f"PGPORT={primary.port}",
-             "sh", str(work / "app-role.sh")],
-            capture_output=True, text=True, check=False, cwd="/",
-        )  # fmt: skip
+        granted = run_init_script(
+            primary,
+            work / "app-role.sh",
+            {
+                "PATH": f"{primary.bin_dir}:/usr/bin:/bin",
+                "POSTGRES_USER": "postgres",
+                "POSTGRES_DB": "postgres",
+                "POSTGRES_APP_PASSWORD": "app-secret",
+            },
+        )
         assert granted.returncode == 0, granted.stderr
         # A migration after the role exists, by the owner (db_migrate).
         sql("postgres", "CREATE TABLE after_roles (id serial PRIMARY KEY, n int)")
