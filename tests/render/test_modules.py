@@ -168,6 +168,7 @@ MODULE_LEVEL_FILES = {
     """,
     ("bot", 3): "services/bot_service/src/bot_service/metrics.py",
     ("websockets", 3): "gateway/templates/locations/websockets.conf.template",
+    ("rabbitmq", 3): "ops/rabbitmq/service-users.sh",
 }
 
 
@@ -262,7 +263,8 @@ def test_rabbitmq_is_in_compose_with_credentials_from_the_environment(every_modu
 
     assert dev["api_service"]["depends_on"]["rabbitmq"] == {"condition": "service_healthy"}
     assert "${RABBITMQ_PASSWORD:?" in dev["api_service"]["environment"]["RABBITMQ_URL"]
-    assert "${RABBITMQ_USER:?" in prod["api_service"]["environment"]["RABBITMQ_URL"]
+    # Production: each service its own user (tests/render/test_rabbitmq_users.py).
+    assert "${RABBITMQ_API_PASSWORD:?" in prod["api_service"]["environment"]["RABBITMQ_URL"]
     assert "ports" not in prod["rabbitmq"]
     assert "RABBITMQ_EXCHANGE" in (every_module / "docs/modules/rabbitmq.md").read_text()
 

@@ -1,0 +1,290 @@
+"""Production's RabbitMQ knows each service by its own user: the API may only publish to the
+events exchange, the worker and the bot only read their own queues, and none of them has the
+administrator's password. Checked on a real rabbitmq-server started the way the compose file
+starts it (ops/rabbitmq/service-users.sh), through FastStream as the services use it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
+
+from tests.render.test_level3 import tool
+from tests.support.postgres import free_port
+
+pytestmark = pytest.mark.rendered
+
+# Debian's /usr/sbin tools switch to the rabbitmq user; these run as we do.
+RABBITMQ_BIN = Path("/usr/lib/rabbitmq/bin")
+PASSWORDS = {
+    "RABBITMQ_DEFAULT_PASS": "admin-secret-0123456789",
+    "RABBITMQ_API_PASSWORD": "api-secret-0123456789",
+    "RABBITMQ_WORKER_PASSWORD": "worker-secret-0123456789",
+    "RABBITMQ_BOT_PASSWORD": "bot-secret-0123456789",
+}
+REFUSED = "ChannelAccessRefused"
+# A wrong user or password: the broker closes the connection while it opens.
+NOT_SIGNED_IN = "ProbableAuthenticationError"
+USERS = {
+    "api_service": "RABBITMQ_API_PASSWORD",
+    "worker_service": "RABBITMQ_WORKER_PASSWORD",
+    "bot_service": "RABBITMQ_BOT_PASSWORD",
+}
+
+
+@pytest.fixture(scope="module")
+def project(rendered_preset: Callable[[str], Path]) -> Path:
+    return rendered_preset("modules_level4")
+
+
+@pytest.fixture(scope="module")
+def slug(project: Path) -> str:
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    return str(answers["project_slug"])
+
+
+@dataclass
+class Broker:
+    port: int
+    restart: Callable[[dict[str, str]], None]
+    passwords: dict[str, str]
+
+    def start(self, passwords: dict[str, str]) -> None:
+        self.restart(passwords)
+        self.passwords = passwords
+
+    def url(self, user: str, password: str | None = None) -> str:
+        secret = password if password is not None else self.passwords[USERS[user]]
+        return f"amqp://{user}:{secret}@127.0.0.1:{self.port}/"
+
+
+@pytest.fixture(scope="module")
+def broker(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
+    """The broker with its users, as docker-compose.prod.yml starts it; `start` restarts it
+    (same data) with other passwords."""
+    if not (RABBITMQ_BIN / "rabbitmq-server").exists():
+        tool("rabbitmq-server", "rabbitmq-server")  # skips, or fails under CI
+    home = tmp_path_factory.mktemp("rabbitmq")
+    (home / "enabled_plugins").write_text("[].\n")
+    port, epmd_port = free_port(), free_port()
+    base = {
+        "PATH": f"{RABBITMQ_BIN}:{os.environ['PATH']}",
+        "HOME": str(home),
+        "RABBITMQ_NODENAME": f"users-{port}@localhost",
+        "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+        "RABBITMQ_NODE_PORT": str(port),
+        "RABBITMQ_DIST_PORT": str(free_port()),
+        "ERL_EPMD_PORT": str(epmd_port),
+        "RABBITMQ_MNESIA_BASE": str(home / "mnesia"),
+        "RABBITMQ_FEATURE_FLAGS_FILE": str(home / "feature_flags"),
+        "RABBITMQ_LOG_BASE": str(home / "log"),
+        "RABBITMQ_PID_FILE": str(home / "rabbitmq.pid"),
+        "RABBITMQ_ENABLED_PLUGINS_FILE": str(home / "enabled_plugins"),
+        "RABBITMQ_CONFIG_FILE": str(home / "rabbitmq"),
+        "RABBITMQ_ADVANCED_CONFIG_FILE": str(home / "advanced.config"),
+        "RABBITMQ_DEFAULT_USER": "operator",
+        "SERVICE_USERS_READY_FILE": str(home / "ready"),
+    }
+    running: list[subprocess.Popen[str]] = []
+
+    def stop() -> None:
+        while running:
+            process = running.pop()
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=60)
+
+    def start(passwords: dict[str, str]) -> None:
+        stop()
+        ready = home / "ready"
+        ready.unlink(missing_ok=True)
+        script = project / "ops/rabbitmq/service-users.sh"
+        process = subprocess.Popen(
+            ["sh", str(script), str(RABBITMQ_BIN / "rabbitmq-server")],
+            env={**base, **passwords}, cwd=home, start_new_session=True,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        running.append(process)
+        deadline = time.monotonic() + 120
+        while not ready.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                stop()
+                output = process.stdout.read() if process.stdout else ""
+                pytest.fail(f"the broker's users were not ready:\n{output[-3000:]}")
+            time.sleep(0.2)
+
+    try:
+        start(PASSWORDS)
+        yield Broker(port, start, PASSWORDS)
+    finally:
+        stop()
+        epmd = shutil.which("epmd", path=f"{os.environ['PATH']}:/usr/bin")
+        if epmd:
+            subprocess.run([epmd, "-port", str(epmd_port), "-kill"], capture_output=True)
+
+
+def test_each_service_connects_as_its_own_user(project: Path) -> None:
+    services = yaml.safe_load((project / "docker-compose.prod.yml").read_text())["services"]
+    for user, variable in USERS.items():
+        url = services[user]["environment"]["RABBITMQ_URL"]
+        assert url == f"amqp://{user}:${{{variable}:?set {variable}}}@rabbitmq:5672/"
+        assert "RABBITMQ_PASSWORD" not in str(services[user]), user
+    rabbitmq = services["rabbitmq"]
+    assert set(USERS.values()) <= set(rabbitmq["environment"])
+    assert (
+        "./ops/rabbitmq/service-users.sh:/etc/rabbitmq/service-users.sh:ro" in rabbitmq["volumes"]
+    )
+    assert rabbitmq["entrypoint"] == ["sh", "/etc/rabbitmq/service-users.sh"]
+    assert rabbitmq["command"] == ["docker-entrypoint.sh", "rabbitmq-server"]
+    # Services wait for a healthy broker, and healthy means their users exist.
+    assert "test -e /tmp/service-users.ready" in rabbitmq["healthcheck"]["test"][1]
+    assert rabbitmq["hostname"] == "rabbitmq"
+    assert rabbitmq["user"] == "rabbitmq"
+
+
+def test_the_script_passes_shellcheck(project: Path) -> None:
+    shellcheck = tool("shellcheck", "shellcheck")
+    script = project / "ops/rabbitmq/service-users.sh"
+    result = subprocess.run(
+        [shellcheck, "--severity=style", str(script)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def exchange(slug: str) -> RabbitExchange:
+    return RabbitExchange(f"{slug}.events", type=ExchangeType.TOPIC, durable=True)
+
+
+def run(action: Callable[[], Awaitable[None]]) -> str:
+    """'ok', or the name of the error the broker answered with."""
+
+    async def attempt() -> str:
+        try:
+            await asyncio.wait_for(action(), timeout=20)
+        except Exception as error:  # the kind of refusal is the result
+            return type(error).__name__
+        return "ok"
+
+    return asyncio.run(attempt())
+
+
+def publish(url: str, target: RabbitExchange, routing_key: str = "x.created") -> str:
+    """Declares the exchange and publishes to it, as the API does."""
+
+    async def action() -> None:
+        async with RabbitBroker(url, logger=None) as client:
+            await client.declare_exchange(target)
+            await client.publish(b"{}", exchange=target, routing_key=routing_key, timeout=10)
+
+    return run(action)
+
+
+def consume(url: str, queue: RabbitQueue, target: RabbitExchange) -> str:
+    """Declares, binds and consumes the queue as a service's subscriber does."""
+
+    async def action() -> None:
+        client = RabbitBroker(url, logger=None)
+
+        @client.subscriber(queue, target)
+        async def handle(body: bytes) -> None:
+            del body
+
+        async with client:
+            await client.start()
+
+    return run(action)
+
+
+def test_the_api_may_only_publish_events(broker: Broker, slug: str) -> None:
+    api = broker.url("api_service")
+    events = exchange(slug)
+    assert publish(api, events) == "ok"
+    assert consume(api, RabbitQueue(f"{slug}.worker", durable=True), events) == REFUSED
+    assert (
+        publish(api, RabbitExchange("amq.topic", type=ExchangeType.TOPIC, durable=True)) == REFUSED
+    )
+    other = RabbitExchange(f"{slug}.other", type=ExchangeType.TOPIC, durable=True)
+    assert publish(api, other) == REFUSED
+
+
+def test_the_worker_and_the_bot_read_only_their_own_queues(broker: Broker, slug: str) -> None:
+    events = exchange(slug)
+    worker, bot = broker.url("worker_service"), broker.url("bot_service")
+    worker_queue = RabbitQueue(f"{slug}.worker", durable=True, routing_key="#")
+    live_queue = RabbitQueue(f"{slug}.worker.live", durable=True, routing_key="#")
+    bot_queue = RabbitQueue(f"{slug}.bot", durable=True, routing_key="*.created")
+
+    assert consume(worker, worker_queue, events) == "ok"
+    assert consume(worker, live_queue, events) == "ok"
+    assert consume(bot, bot_queue, events) == "ok"
+
+    assert consume(worker, bot_queue, events) == REFUSED
+    assert consume(bot, worker_queue, events) == REFUSED
+    assert publish(worker, events) == REFUSED
+    assert publish(bot, events) == REFUSED
+
+
+def test_an_event_the_api_publishes_reaches_the_worker_and_the_bot(
+    broker: Broker, slug: str
+) -> None:
+    events = exchange(slug)
+    received: dict[str, list[dict[str, int]]] = {"worker_service": [], "bot_service": []}
+    queues = {
+        "worker_service": RabbitQueue(f"{slug}.worker", durable=True, routing_key="#"),
+        "bot_service": RabbitQueue(f"{slug}.bot", durable=True, routing_key="*.created"),
+    }
+
+    def subscribed(user: str, queue: RabbitQueue) -> RabbitBroker:
+        client = RabbitBroker(broker.url(user), logger=None)
+
+        @client.subscriber(queue, events)
+        async def handle(body: dict[str, int]) -> None:
+            received[user].append(body)
+
+        return client
+
+    async def scenario() -> None:
+        clients = [subscribed(user, queue) for user, queue in queues.items()]
+        for client in clients:
+            await client.start()
+        try:
+            async with RabbitBroker(broker.url("api_service"), logger=None) as api:
+                await api.declare_exchange(events)
+                await api.publish(b'{"n": 1}', exchange=events, routing_key="x.created")
+            deadline = time.monotonic() + 10
+            while not all(received.values()) and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+        finally:
+            for client in clients:
+                await client.stop()
+
+    asyncio.run(scenario())
+    assert received == {"worker_service": [{"n": 1}], "bot_service": [{"n": 1}]}
+
+
+def test_a_wrong_password_is_refused_and_a_changed_one_applies_at_the_next_start(
+    broker: Broker, slug: str
+) -> None:
+    events = exchange(slug)
+    assert publish(broker.url("api_service", "not-the-password"), events) == NOT_SIGNED_IN
+    # A service's URL never carries the administrator's password.
+    admin_password = broker.passwords["RABBITMQ_DEFAULT_PASS"]
+    assert publish(broker.url("api_service", admin_password), events) == NOT_SIGNED_IN
+
+    before = broker.url("api_service")
+    broker.start({**broker.passwords, "RABBITMQ_API_PASSWORD": "rotated-secret-0123456789"})
+
+    assert publish(before, events) == NOT_SIGNED_IN
+    assert publish(broker.url("api_service"), events) == "ok"
+    assert publish(f"amqp://operator:{admin_password}@127.0.0.1:{broker.port}/", events) == "ok"
