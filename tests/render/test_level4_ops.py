@@ -118,6 +118,31 @@ def test_images_are_built_for_every_service_and_pushed_from_main_only(project: P
     )
 
 
+def test_an_image_is_scanned_before_it_is_pushed(project: Path) -> None:
+    steps = workflow(project, "images.yml")["jobs"]["image"]["steps"]
+    names = [step.get("name") for step in steps]
+    build, scan, push = (steps[names.index(name)] for name in ("Build", "Scan the image", "Push"))
+    assert names.index("Build") < names.index("Scan the image") < names.index("Push")
+    assert build["with"]["load"] is True
+    assert "push" not in build["with"]
+    assert scan["uses"].startswith("aquasecurity/trivy-action@")
+    assert scan["with"]["exit-code"] == "1"
+    assert push["if"] == "inputs.push"
+    assert push["with"]["push"] is True
+
+
+def test_every_action_is_pinned_by_commit_with_its_version_beside_it(project: Path) -> None:
+    pinned = re.compile(r"^ *(- )?uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+    local = re.compile(r"^ *(- )?uses: \./\.github/workflows/[\w.-]+\.yml$")
+    found = 0
+    for path in sorted((project / ".github/workflows").glob("*.yml")):
+        for line in path.read_text().splitlines():
+            if re.match(r"^ *(- )?uses:", line):
+                found += 1
+                assert pinned.match(line) or local.match(line), f"{path.name}: {line.strip()}"
+    assert found >= 8
+
+
 def test_deploys_wait_for_approval_and_use_the_pushed_images(project: Path) -> None:
     deploy = workflow(project, "deploy.yml")
     # PyYAML reads the key "on" as True.
