@@ -15,6 +15,8 @@ DEV = ["--group", "dev"]
 # The rendered sessions spread presets over the cores, a preset's tests on one worker;
 # -rP shows what passing tests printed (coverage, fuzzing and fault figures).
 SPREAD = ["-n", "auto", "--dist", "loadgroup", "-raP"]
+# The tests of tests/generated that every preset goes through, on one render of it.
+EVERY_GATE = "lint_format_types or service_tests or outages or fuzzing"
 
 
 def _pytest(session: nox.Session, *args: str) -> None:
@@ -48,10 +50,11 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def rendered(session: nox.Session) -> None:
-    """Render the presets and run each project's lint gates (ruff, format, mypy, bandit); the
-    local mode, the architecture contract, determinism across Python versions."""
+    """Rendered configuration through the real tools (nginx, promtool, actionlint, shellcheck,
+    servers for ACLs and roles); the local mode, the architecture contract, determinism across
+    Python versions. The presets' own gates run in `integration`, which renders them once."""
     _install(session)
-    skipped = ["-k", "not service_tests and not outages and not fuzzing", "--ignore=tests/update"]
+    skipped = ["-k", f"not ({EVERY_GATE})", "--ignore=tests/update"]
     _pytest(session, "-m", "rendered", *skipped, *SPREAD)
 
 
@@ -64,11 +67,12 @@ def update(session: nox.Session) -> None:
 
 @nox.session
 def integration(session: nox.Session) -> None:
-    """Every preset's service tests with their coverage gate, against PostgreSQL, Redis and
-    RabbitMQ started on loopback (SQLite and in-process substitutes where they are missing,
-    which CI does not allow); the outage test; schemathesis on the running services."""
+    """Every preset's gates (ruff, format, mypy, bandit) and service tests with their coverage
+    gate, against PostgreSQL, Redis and RabbitMQ started on loopback (SQLite and in-process
+    substitutes where they are missing, which CI does not allow); the outage test; schemathesis
+    on the running services."""
     _install(session)
-    real_servers = ["-k", "service_tests or outages or fuzzing", "--postgres"]
+    real_servers = ["-k", EVERY_GATE, "--postgres"]
     _pytest(session, "-m", "rendered", *real_servers, *SPREAD)
 
 

@@ -191,6 +191,17 @@ PRESETS = {
     },
 }
 
+
+def heaviness(name: str) -> tuple[int, int]:
+    """The level, then how much the answers ask for (their size: modules, resources, fields)."""
+    answers = PRESETS[name]
+    return int(str(answers.get("maturity_level", 1))), len(str(answers))
+
+
+# pytest-xdist hands presets to the workers in this order: the longest start first, so no worker
+# is left alone with one at the end.
+HEAVIEST_FIRST = sorted(PRESETS, key=heaviness, reverse=True)
+
 # Generated answer sets (`nox -s explore`): none unless EXPLORE_COUNT says how many.
 EXPLORE_SEED = int(os.environ.get("EXPLORE_SEED", "20261205"))
 EXPLORED = {
