@@ -113,7 +113,14 @@ def build_context(answers: dict[str, Any]) -> dict[str, Any]:
         "enabled_modules": modules,
         "added_modules": added,
         "coverage_gate": COVERAGE_GATES.get(level, 60),
+        "python_requires": python_requires(str(answers.get("python_version", "3.12"))),
     }
+
+
+def python_requires(version: str) -> str:
+    """The answered minor version and no other: "3.12" -> ">=3.12,<3.13"."""
+    major, minor = (int(part) for part in version.split(".")[:2])
+    return f">={major}.{minor},<{major}.{minor + 1}"
 
 
 class FeatureFlags(ContextHook):

@@ -23,6 +23,7 @@ MODULE_FILES = {
         services/api_service/tests/integration/test_audit.py
         services/api_service/tests/unit/test_changes.py
         services/db_mongo_service/.dockerignore
+        services/db_mongo_service/.python-version
         services/db_mongo_service/Dockerfile
         services/db_mongo_service/pyproject.toml
         services/db_mongo_service/src/db_mongo_service/__init__.py
@@ -53,6 +54,7 @@ MODULE_FILES = {
     "workers": """
         docs/modules/workers.md
         services/worker_service/.dockerignore
+        services/worker_service/.python-version
         services/worker_service/Dockerfile
         services/worker_service/pyproject.toml
         services/worker_service/src/worker_service/__init__.py
@@ -80,6 +82,7 @@ MODULE_FILES = {
     "bot": """
         docs/modules/bot.md
         services/bot_service/.dockerignore
+        services/bot_service/.python-version
         services/bot_service/Dockerfile
         services/bot_service/pyproject.toml
         services/bot_service/src/bot_service/__init__.py

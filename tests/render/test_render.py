@@ -23,6 +23,7 @@ README.md
 docker-compose.yml
 docs/requirements.md
 services/api_service/.dockerignore
+services/api_service/.python-version
 services/api_service/Dockerfile
 services/api_service/pyproject.toml
 services/api_service/src/api_service/__init__.py
@@ -64,6 +65,7 @@ services/api_service/tests/integration/test_unexpected_errors.py
 services/api_service/tests/unit/__init__.py
 services/api_service/tests/unit/test_data_client.py
 services/db_postgres_service/.dockerignore
+services/db_postgres_service/.python-version
 services/db_postgres_service/Dockerfile
 services/db_postgres_service/alembic.ini
 services/db_postgres_service/migrations/env.py

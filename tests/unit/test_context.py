@@ -69,3 +69,11 @@ def test_a_module_this_release_cannot_render_is_refused_with_what_it_can(
     message = context.modules_error(["redis", "s3"])
     assert message.startswith("Module(s) s3 are not available in this template release yet")
     assert "(available: redis)" in message
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"), [("3.12", ">=3.12,<3.13"), ("3.13", ">=3.13,<3.14")]
+)
+def test_requires_python_holds_the_answered_minor_version_only(version: str, expected: str) -> None:
+    assert context.python_requires(version) == expected
+    assert context.build_context({"python_version": version})["python_requires"] == expected
