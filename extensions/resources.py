@@ -599,6 +599,11 @@ def _samples(field: dict[str, Any], enum_class: str) -> dict[str, Any]:
     }
 
 
+def _can_change(field: dict[str, Any]) -> bool:
+    """Whether the field can hold two different values: a one-value enum cannot."""
+    return field["type"] != "enum" or len(field["values"]) >= 2
+
+
 def _samples_differ(field: dict[str, Any]) -> bool:
     """Whether the samples of n = 1, 2 and 3 are three different values."""
     if field["type"] == "bool":
@@ -725,7 +730,7 @@ def build_entities_strict(resources: Any) -> list[dict[str, Any]]:
             f for f in refs if f["required"] and not f["self_reference"]
         ]
         patch_candidates = sorted(
-            (f for f in fields if f["type"] != "ref"),
+            (f for f in fields if f["type"] != "ref" and _can_change(f)),
             key=lambda f: (f["type"] not in COMPARABLE_TYPES, f["unique"], f["type"] != "str"),
         )
         sort_keys = ["created_at", "updated_at", *(f["name"] for f in fields if f["sortable"])]

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import copier
 import pytest
+from uv import find_uv_bin
 
 TEMPLATE = Path(__file__).resolve().parents[2]
 
@@ -51,13 +54,11 @@ def find_python(version: str) -> str | None:
         shutil.which(f"python{version}"),
         *sorted(glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}")),
     ]
-    uv = shutil.which("uv")
-    if uv:
-        found = subprocess.run(
-            [uv, "python", "find", "--no-python-downloads", version],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        candidates.append(found.stdout.strip() if found.returncode == 0 else None)
+    found = subprocess.run(
+        [find_uv_bin(), "python", "find", "--no-python-downloads", version],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    candidates.append(found.stdout.strip() if found.returncode == 0 else None)
     for candidate in filter(None, candidates):
         # A pyenv shim exists even where its version is not selected: ask the interpreter.
         answer = subprocess.run(
@@ -91,7 +92,20 @@ def uv_env(python: str, **extra: str) -> dict[str, str]:
     for name in ("DATABASE_URL", "TEST_DATABASE_URL"):
         env.pop(name, None)
     env.update({"UV_PYTHON": python, "UV_PYTHON_DOWNLOADS": "never", **extra})
+    env["PATH"] = f"{uv_only_folder()}{os.pathsep}{env.get('PATH', '')}"
     return env
+
+
+@functools.cache
+def uv_only_folder() -> str:
+    """A folder that holds uv itself and nothing else, first on the rendered commands' PATH.
+
+    A version manager's shim named uv (pyenv's) would pick its Python from the rendered
+    services' .python-version and may find no uv there.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="uv-only-"))
+    (folder / "uv").symlink_to(find_uv_bin())
+    return str(folder)
 
 
 def run(

@@ -216,3 +216,13 @@ def test_example_bodies_are_valid_json_for_the_docs() -> None:
         entity["example_json"]
         == '{"name": "name1", "description": "description text 1", "quantity": 1}'
     )
+
+
+def test_the_patched_field_can_take_another_value() -> None:
+    one_value = {"name": "state", "type": "enum", "values": ["open"]}
+    flag = {"name": "done", "type": "bool"}
+    (entity,) = resources.build_entities([{"name": "task", "fields": [one_value, flag]}])
+    assert entity["patch_field"]["name"] == "done"
+
+    (entity,) = resources.build_entities([{"name": "task", "fields": [one_value]}])
+    assert entity["patch_field"] is None
