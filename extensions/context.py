@@ -114,7 +114,23 @@ def build_context(answers: dict[str, Any]) -> dict[str, Any]:
         "added_modules": added,
         "coverage_gate": COVERAGE_GATES.get(level, 60),
         "python_requires": python_requires(str(answers.get("python_version", "3.12"))),
+        "services": services(modules),
     }
+
+
+# Every service the project can have, the data service first (the others depend on it), and
+# the module that brings it (None: always there).
+SERVICES = (
+    ("db_postgres_service", None),
+    ("db_mongo_service", "mongodb"),
+    ("api_service", None),
+    ("worker_service", "workers"),
+    ("bot_service", "bot"),
+)
+
+
+def services(modules: list[str]) -> list[str]:
+    return [name for name, module in SERVICES if module is None or module in modules]
 
 
 def python_requires(version: str) -> str:

@@ -143,6 +143,20 @@ def test_every_action_is_pinned_by_commit_with_its_version_beside_it(project: Pa
     assert found >= 8
 
 
+def test_dependabot_updates_packages_images_and_actions_weekly_in_groups(project: Path) -> None:
+    path = project / ".github/dependabot.yml"
+    check([str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.dependabot", str(path)])
+    updates = {u["package-ecosystem"]: u for u in yaml.safe_load(path.read_text())["updates"]}
+    assert set(updates) == {"uv", "docker", "docker-compose", "github-actions"}
+    folders = sorted(f"/services/{service}" for service in services_of(project))
+    assert sorted(updates["uv"]["directories"]) == folders
+    assert sorted(updates["docker"]["directories"]) == folders
+    for update in updates.values():
+        assert update["schedule"]["interval"] == "weekly"
+        # One group per ecosystem: a week's updates come as a few pull requests.
+        assert [group["patterns"] for group in update["groups"].values()] == [["*"]]
+
+
 def test_deploys_wait_for_approval_and_use_the_pushed_images(project: Path) -> None:
     deploy = workflow(project, "deploy.yml")
     # PyYAML reads the key "on" as True.
