@@ -18,6 +18,7 @@ LEVEL_1_FILES = """
 .env
 .env.example
 .gitignore
+.pre-commit-config.yaml
 Makefile
 README.md
 docker-compose.yml
@@ -139,6 +140,7 @@ tools/check_secrets.py
 # Files that a level changes by a few lines; every other change is a new file.
 HUB_FILES = {
     ".copier-answers.yml",
+    ".pre-commit-config.yaml",
     "Makefile",
     ".env",
     ".env.example",
