@@ -556,12 +556,15 @@ def _samples(field: dict[str, Any], enum_class: str) -> dict[str, Any]:
                 invalid.append(repr(bound))
                 domain_invalid.append(repr(bound))
     elif kind == "decimal":
-        digits = field["precision"] - field["scale"]
-        # Written to the column's scale, so PostgreSQL reads it back with the same digits; a
-        # fraction of .5 is exact as a float too, so SQLite (local mode) reads it back as well.
-        fraction = ".5" + "0" * (field["scale"] - 1) if field["scale"] else ""
-        modulo = 10 ** min(digits, 6)
-        json_value = f'f"{{n % {modulo}}}{fraction}"'
+        digits, scale = field["precision"] - field["scale"], field["scale"]
+        # n spread over the whole part and a fraction j / 2**k: distinct for many n even
+        # with one whole digit (a unique column), exact as a float, so SQLite (local mode)
+        # reads it back; written to the column's scale, as PostgreSQL reads it back.
+        whole, parts = 10 ** min(digits, 6), 2 ** min(scale, 10)
+        value = " + ".join(
+            ([f"n % {whole}"] if whole > 1 else []) + ([f"n % {parts} / {parts}"] if scale else [])
+        )
+        json_value = f'f"{{{value}:.{scale}f}}"' if scale else f'f"{{{value}}}"'
         py_value = f"Decimal({json_value})"
         invalid += ['"lots"', f'"{"9" * (digits + 1)}"']
     elif kind == "bool":

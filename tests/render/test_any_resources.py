@@ -4,11 +4,13 @@ default `item` resource's name, nor that there is one resource only."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support.project import rendered_files
+from tests.support.project import render, rendered_files
 
 pytestmark = pytest.mark.rendered
 
@@ -37,3 +39,39 @@ def test_the_pattern_finds_what_assumes_the_default_resource() -> None:
     assert all(DEFAULT_RESOURCE.search(text) for text in assumptions)
     fine = ['page["items"][0]', "for item in page.items:", "items: list[CustomerOut]"]
     assert not any(DEFAULT_RESOURCE.search(text) for text in fine)
+
+
+# Names and numbers at the validators' limits where they make lines longest: a 24-letter name
+# without underscores (its class name is as long), 30-character field names, decimals with
+# the most digits on either side of the point.
+AT_THE_LIMITS = {
+    "maturity_level": 4,
+    "modules": ["bot", "mongodb", "rabbitmq", "redis", "s3", "websockets", "workers"],
+    "resources": [
+        {
+            "name": "abcdefghijklmnopqrstuvwx",
+            "fields": [
+                {"name": "a" * 30, "type": "decimal", "precision": 38, "scale": 37, "unique": True},
+                {"name": "b" * 30, "type": "decimal", "precision": 38, "scale": 10},
+                {
+                    "name": "c" * 30,
+                    "type": "decimal",
+                    "precision": 12,
+                    "scale": 11,
+                    "unique": True,
+                    "required": False,
+                },
+                {"name": "d" * 30, "type": "enum", "values": ["e" * 30]},
+            ],
+        }
+    ],
+}
+
+
+def test_names_and_digits_at_the_limits_keep_every_line_within_ruff(tmp_path: Path) -> None:
+    root = render(tmp_path / "project", AT_THE_LIMITS)
+    ruff = str(Path(sys.executable).parent / "ruff")
+    for service in sorted((root / "services").iterdir()):
+        for command in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
+            result = subprocess.run([ruff, *command], cwd=service, capture_output=True, text=True)
+            assert result.returncode == 0, f"{service.name}: {result.stdout}"
