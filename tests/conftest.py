@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _pytest.nodeid import coerce_node_id
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -212,14 +213,20 @@ EXPLORED = {
 }
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`-n auto --dist loadgroup`) a preset's tests, or a module's, stay
     on one worker, which renders and syncs that project once."""
+    grouping = bool(os.environ.get("PYTEST_XDIST_WORKER")) and config.getvalue("loadgroup")
     for item in items:
         callspec = getattr(item, "callspec", None)
         preset = callspec.params.get("project") if callspec is not None else None
         group = preset if isinstance(preset, str) else item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))
+        if grouping:
+            # xdist 3.8 names the group in `item._nodeid`, which pytest 9 no longer reads
+            # (nodes keep a NodeId): without this every worker would render every preset.
+            item._id = coerce_node_id(f"{item.nodeid}@{group}")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
