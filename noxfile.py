@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from datetime import UTC, datetime
+from pathlib import Path
 
 import nox
 
@@ -94,6 +97,23 @@ def explore(session: nox.Session) -> None:
     )  # fmt: skip
     if code == 5:
         session.error("pytest collected no tests: EXPLORE_COUNT is 0?")
+
+
+@nox.session(default=False)
+def pins(session: nox.Session) -> None:
+    """Move the rendered locks' cutoff (LOCK_CUTOFF in extensions/context.py) to now, then lock
+    and install every module's services on both Pythons with it. Run it after raising a pin."""
+    _install(session)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:00Z")
+    context = Path("extensions/context.py")
+    text, found = re.subn(
+        r'^LOCK_CUTOFF = "[^"]*"$', f'LOCK_CUTOFF = "{now}"', context.read_text(), flags=re.M
+    )
+    if found != 1:
+        session.error("extensions/context.py has no LOCK_CUTOFF line to move")
+    context.write_text(text)
+    session.log(f"LOCK_CUTOFF is now {now}: commit extensions/context.py once the tests pass")
+    _pytest(session, "-m", "rendered", "tests/render/test_locks.py", *SPREAD)
 
 
 @nox.session(default=False)

@@ -37,7 +37,7 @@ sys.path.insert(0, str(TEMPLATE))
 import httpx  # noqa: E402
 
 from tests.support.postgres import free_port, postgres_bin_dir, running_postgres  # noqa: E402
-from tests.support.project import find_python, render, run, uv_env  # noqa: E402
+from tests.support.project import find_python, lock, render, run, uv_env  # noqa: E402
 from tests.support.services import ServiceProcess  # noqa: E402
 
 
@@ -225,8 +225,9 @@ def main() -> None:
         root = render(Path(folder) / "project", answers, quiet=True)
         env = uv_env(python, LOG_LEVEL="WARNING")
         api, data = root / "services/api_service", root / "services/db_postgres_service"
+        lock(root, env)
         for service in (api, data):
-            run(["uv", "sync", "--quiet", "--no-dev"], service, env)
+            run(["uv", "sync", "--locked", "--quiet", "--no-dev"], service, env)
         env["DATABASE_URL"] = postgres.create_database("bench")
         run(["uv", "run", "--no-sync", "alembic", "upgrade", "heads"], data, env)
         from extensions.resources import build_entities

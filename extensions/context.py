@@ -50,6 +50,10 @@ LEVEL_FEATURES = {
     "runbooks": 4,
 }
 COVERAGE_GATES = {1: 60, 2: 75, 3: 80, 4: 85}
+# A rendered service's first uv.lock takes only releases uploaded before this instant: the same
+# answers then lock the same versions on any day. `nox -s pins` moves it (and proves every module
+# still resolves on both Pythons); the pins in the services' pyproject.toml must be older.
+LOCK_CUTOFF = "2026-12-06T00:00:00Z"
 
 
 def level_error(level: Any) -> str:
@@ -115,6 +119,7 @@ def build_context(answers: dict[str, Any]) -> dict[str, Any]:
         "coverage_gate": COVERAGE_GATES.get(level, 60),
         "python_requires": python_requires(str(answers.get("python_version", "3.12"))),
         "services": services(modules),
+        "lock_cutoff": LOCK_CUTOFF,
     }
 
 

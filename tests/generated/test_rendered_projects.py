@@ -25,7 +25,15 @@ import yaml
 from extensions.context import COVERAGE_GATES
 from tests.conftest import EXPLORED, HEAVIEST_FIRST, PRESETS
 from tests.support.postgres import PostgresServer, free_port
-from tests.support.project import render, require_python, run, run_gates, services_of, uv_env
+from tests.support.project import (
+    install,
+    render,
+    require_python,
+    run,
+    run_gates,
+    services_of,
+    uv_env,
+)
 from tests.support.redis import running_redis
 from tests.support.services import S3Server, ServiceProcess
 
@@ -66,8 +74,7 @@ def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         )
     root = render(folder / "project", answers)
     env = uv_env(python)
-    for service in services_of(root):
-        run(["uv", "sync", "--quiet"], root / "services" / service, env)
+    install(root, env)
     gate = COVERAGE_GATES[int(str(answers.get("maturity_level", 1)))]
     return Project(request.param, root, env, gate)
 

@@ -1,5 +1,6 @@
 """The rendered pre-commit configuration: valid, the same service checks as `make lint`, and its
-hooks pass on a fresh render and stop a commit that breaks a check."""
+hooks pass on a fresh render (locked as `make install` locks it) and stop a commit that breaks a
+check."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.project import render, require_python, services_of, uv_env
+from tests.support.project import lock, render, require_python, services_of, uv_env
 
 pytestmark = pytest.mark.rendered
 
@@ -40,12 +41,14 @@ def test_the_configuration_is_valid_and_lints_every_service_as_make_does(
         assert hook["files"] == f"^services/{service}/"
     # `make lint` is `lint-service` in each service.
     assert "$(MAKE) --no-print-directory lint-service SERVICE=$$s" in makefile
-    assert {"detect-secrets", "check-yaml", "check-toml"} <= set(hooks)
+    assert {"uv-lock", "detect-secrets", "check-yaml", "check-toml"} <= set(hooks)
+    assert hooks["uv-lock"]["entry"] == "python3 tools/lock.py --check"
 
 
 def test_the_hooks_pass_on_a_fresh_render_and_stop_a_broken_commit(tmp_path: Path) -> None:
     project = render(tmp_path / "project", {})
     env = uv_env(require_python("3.12"), PRE_COMMIT_HOME=str(tmp_path / "pre-commit"))
+    lock(project, env)
     for command in (["git", "init", "-q"], ["git", "add", "-A"]):
         subprocess.run(command, cwd=project, check=True)
 
@@ -61,12 +64,17 @@ def test_the_hooks_pass_on_a_fresh_render_and_stop_a_broken_commit(tmp_path: Pat
     module.write_text(module.read_text() + "import os\n")
     (project / "docs/leaked.md").write_text(LEAKED)
     (project / "docs/broken.yml").write_text("key: [unclosed\n")
+    pyproject = project / "services/api_service/pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace("dependencies = [", 'dependencies = ["six",', 1)
+    )
     subprocess.run(["git", "add", "-A"], cwd=project, check=True)
 
     stopped = pre_commit("--all-files")
     assert stopped.returncode == 1
-    failed = {line.split(".")[0] for line in stopped.stdout.splitlines() if "Failed" in line}
+    failed = {line.split("...")[0] for line in stopped.stdout.splitlines() if "Failed" in line}
     assert failed == {
+        "each service's uv.lock exists and matches its pyproject.toml (make lock)",
         "api_service: ruff, ruff format, mypy --strict, bandit",
         "no secret in a committed file",
         "YAML files parse",

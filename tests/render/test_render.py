@@ -95,6 +95,7 @@ services/db_postgres_service/tests/security/test_callers.py
 services/db_postgres_service/tests/test_body_limit.py
 services/db_postgres_service/tests/test_database.py
 tools/env_secrets.py
+tools/lock.py
 """
 # Added by level 2.
 LEVEL_2_FILES = """

@@ -130,11 +130,24 @@ LINT_GATES = (
 TEST_GATE = ["uv", "run", "pytest", "-p", "no:cacheprovider", "-q"]
 
 
+def lock(root: Path, env: dict[str, str], *services: str) -> None:
+    """Each service's uv.lock (or the named ones'), made by the project's own `make lock`."""
+    run([sys.executable, "tools/lock.py", *services], root, env)
+
+
+def install(root: Path, env: dict[str, str], *services: str) -> None:
+    """`make install`, of every service or the named ones: the lock, then the environment
+    exactly as the lock pins it."""
+    lock(root, env, *services)
+    for service in services or services_of(root):
+        run(["uv", "sync", "--locked", "--quiet"], root / "services" / service, env)
+
+
 def run_gates(root: Path, env: dict[str, str], *, tests: bool = True) -> None:
-    """uv sync, then every lint gate (and the tests) in each service of a rendered project."""
+    """make install, then every lint gate (and the tests) in each service of a rendered project."""
+    install(root, env)
     for service in services_of(root):
         cwd = root / "services" / service
-        run(["uv", "sync", "--quiet"], cwd, env)
         for command in (*LINT_GATES, *([TEST_GATE] if tests else [])):
             run(command, cwd, env)
 

@@ -16,7 +16,7 @@ import yaml
 
 from tests.conftest import EVERY_MODULE, STOREFRONT_RESOURCES
 from tests.support.postgres import postgres_bin_dir, running_postgres
-from tests.support.project import TEMPLATE, render, run
+from tests.support.project import TEMPLATE, install, render, run
 from tests.update.test_resource_updates import (
     committed_template,  # noqa: F401 (an autouse fixture: updates need a committed template)
     git,
@@ -113,7 +113,7 @@ class Project:
         self.env = project_env() | {"DATABASE_URL": database_url}
 
     def tool(self, *command: str) -> str:
-        run(["uv", "sync", "--quiet"], self.service, self.env)
+        install(self.root, self.env, self.service.name)
         return run(["uv", "run", *command], self.service, self.env).stdout
 
     def rows(self, mode: str, *models: str) -> dict[str, int]:

@@ -20,6 +20,7 @@ from extensions.resources import DEFAULT_RESOURCES
 from tests.support.project import (
     TEMPLATE,
     find_python,
+    install,
     render,
     rendered_files,
     run,
@@ -101,7 +102,7 @@ def test_adding_a_resource_adds_its_files_and_keeps_user_edits(tmp_path: Path) -
     # A database migrated before the update takes the new resource's migration after it.
     service = root / "services/db_postgres_service"
     env = project_env() | {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/dev.db"}
-    run(["uv", "sync", "--quiet"], service, env)
+    install(root, env, service.name)
     run(["uv", "run", "alembic", "upgrade", "heads"], service, env)
     git(root, "add", "-A")
     git(root, "commit", "-qm", "Migrated")
@@ -167,7 +168,7 @@ def test_a_changed_field_leaves_the_released_migration_and_autogenerate_writes_t
 
     service = root / "services/db_postgres_service"
     env = project_env() | {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/dev.db"}
-    run(["uv", "sync", "--quiet"], service, env)
+    install(root, env, service.name)
     run(["uv", "run", "alembic", "upgrade", "heads"], service, env)
     pending = run(["uv", "run", "alembic", "check"], service, env, check=False)
     assert pending.returncode != 0
