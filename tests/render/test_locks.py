@@ -128,6 +128,78 @@ def test_a_stale_lock_stops_ci_and_pre_commit_until_make_lock_moves_only_what_ch
     run([sys.executable, "tools/lock.py", "--check"], root, env)
 
 
+# A service of this test's own, locked with the project's tools/lock.py at a cutoff in the past:
+# the releases since then are what the tool must keep out, or let in once the team asks.
+TOY = """
+[project]
+name = "toy"
+version = "0.1.0"
+requires-python = ">=3.12,<3.13"
+dependencies = [{dependencies}]
+"""
+PAST_CUTOFF = "2025-01-01T00:00:00Z"
+
+
+@pytest.fixture
+def toy_project(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    rendered = render(tmp_path / "rendered", {})
+    root = tmp_path / "toy-project"
+    (root / "tools").mkdir(parents=True)
+    tool = (rendered / "tools/lock.py").read_text()
+    (root / "tools/lock.py").write_text(tool.replace(f'"{LOCK_CUTOFF}"', f'"{PAST_CUTOFF}"'))
+    (root / "services/toy").mkdir(parents=True)
+    return root, uv_env(require_python("3.12"))
+
+
+def with_dependencies(root: Path, *dependencies: str) -> None:
+    listed = ", ".join(f'"{name}"' for name in dependencies)
+    (root / "services/toy/pyproject.toml").write_text(TOY.format(dependencies=listed))
+
+
+def toy_versions(root: Path) -> dict[str, str]:
+    return locked_versions((root / "services/toy/uv.lock").read_text())
+
+
+def test_a_lock_brought_up_to_date_matches_a_fresh_one_until_the_team_takes_a_newer_release(
+    toy_project: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    root, env = toy_project
+    with_dependencies(root, "httpx==0.28.1")
+    lock(root, env)
+    assert toy_versions(root)["certifi"] == "2024.12.14"  # the newest before the cutoff
+
+    # A new dependency (or a level raised by copier update): resolved at the cutoff as well, the
+    # same lock as a first one of the same pyproject.toml.
+    with_dependencies(root, "httpx==0.28.1", "packaging")
+    lock(root, env)
+    updated = (root / "services/toy/uv.lock").read_text()
+    assert locked_versions(updated)["packaging"] == "24.2"
+    (root / "services/toy/uv.lock").unlink()
+    lock(root, env)
+    assert (root / "services/toy/uv.lock").read_text() == updated
+
+    # The team takes a newer release: from then on the lock is theirs, new packages the newest.
+    run(["uv", "lock", "--quiet", "--upgrade-package", "certifi"], root / "services/toy", env)
+    upgraded = toy_versions(root)["certifi"]
+    assert upgraded > "2025"
+    with_dependencies(root, "httpx==0.28.1", "packaging", "pyyaml")
+    lock(root, env)
+    versions = toy_versions(root)
+    assert versions["certifi"] == upgraded
+    assert versions["packaging"] == "24.2"
+    assert versions["pyyaml"] > "6.0.2"  # 6.0.2 was the newest before the cutoff
+    assert "exclude-newer" not in (root / "services/toy/uv.lock").read_text()
+
+
+def test_a_pin_newer_than_the_cutoff_locks_at_the_newest_releases(
+    toy_project: tuple[Path, dict[str, str]],
+) -> None:
+    root, env = toy_project
+    with_dependencies(root, "certifi==2025.1.31")
+    lock(root, env)
+    assert toy_versions(root)["certifi"] == "2025.1.31"
+
+
 def test_a_service_without_its_lock_is_named(tmp_path: Path) -> None:
     root = render(tmp_path / "project", {})
     checked = run(

@@ -111,7 +111,10 @@ def test_make_install_names_the_python_it_misses(on_3_13: Path, tmp_path: Path) 
     assert first_line.startswith("Python 3.13 is not on this machine and uv may not download it")
     assert "uv python install 3.13" in first_line
 
-    python = Path(require_python("3.13")).parent
-    env["PATH"] = f"{tools}:{python}"
-    found = subprocess.run(["make", "python"], cwd=on_3_13, env=env, capture_output=True, text=True)
-    assert found.returncode == 0, found.stderr
+    # An interpreter named by UV_PYTHON is found as uv itself would find it, or one on PATH.
+    python = require_python("3.13")
+    for named in ({"UV_PYTHON": python}, {"PATH": f"{tools}:{Path(python).parent}"}):
+        found = subprocess.run(
+            ["make", "python"], cwd=on_3_13, env=env | named, capture_output=True, text=True
+        )
+        assert found.returncode == 0, found.stderr

@@ -137,10 +137,14 @@ def lock(root: Path, env: dict[str, str], *services: str) -> None:
 
 def install(root: Path, env: dict[str, str], *services: str) -> None:
     """`make install`, of every service or the named ones: the lock, then the environment
-    exactly as the lock pins it."""
-    lock(root, env, *services)
+    exactly as the lock pins it. A project of a release before the locks: `uv sync`, as its
+    `make install` did."""
+    locked = (root / "tools/lock.py").exists()
+    if locked:
+        lock(root, env, *services)
     for service in services or services_of(root):
-        run(["uv", "sync", "--locked", "--quiet"], root / "services" / service, env)
+        sync = ["uv", "sync", "--quiet", *(["--locked"] if locked else [])]
+        run(sync, root / "services" / service, env)
 
 
 def run_gates(root: Path, env: dict[str, str], *, tests: bool = True) -> None:
