@@ -84,6 +84,32 @@ def test_well_known_and_short_values_are_refused_and_others_left_alone(project: 
     ]
 
 
+def test_passwords_written_into_a_url_are_refused_with_characters_that_change_it(
+    project: Path,
+) -> None:
+    strong = "x7Rk2pQw9sLm4vTz8bNc"
+    refused = check(
+        project,
+        "\n".join([
+            f"RABBITMQ_API_PASSWORD=x@evil.example:5672/{strong}",
+            f"RABBITMQ_BOT_PASSWORD={strong}%41",
+            f"RABBITMQ_WORKER_PASSWORD='  {strong}  '",
+            f"MONGO_PASSWORD={strong}#",
+            f"RABBITMQ_PASSWORD={strong}/#",  # the administrator's is in no URL
+            f"POSTGRES_PASSWORD={strong}@/",  # the data service quotes it
+        ]),
+    )  # fmt: skip
+
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines() == [
+        f"refused: {name} goes into a URL: letters, digits, - and _ only (make env)"
+        for name in (
+            "MONGO_PASSWORD", "RABBITMQ_API_PASSWORD", "RABBITMQ_BOT_PASSWORD",
+            "RABBITMQ_WORKER_PASSWORD",
+        )
+    ]  # fmt: skip
+
+
 def test_the_environment_is_checked_without_an_env_file(project: Path) -> None:
     ran = subprocess.run(
         [sys.executable, "tools/check_secrets.py"],
