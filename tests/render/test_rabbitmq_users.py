@@ -1,7 +1,9 @@
-"""Production's RabbitMQ knows each service by its own user: the API may only publish to the
-events exchange, the worker and the bot only read their own queues, and none of them has the
-administrator's password. Checked on a real rabbitmq-server started the way the compose file
-starts it (ops/rabbitmq/service-users.sh), through FastStream as the services use it."""
+"""Production's RabbitMQ knows each service by its own user: the API may only publish events
+(routing keys of changes) to the events exchange, the worker and the bot only read their own
+queues (the bot bound to creations only), none may delete or declare again the exchange the
+broker declared, and none of them has the administrator's password. Checked on a real
+rabbitmq-server started the way the compose file starts it (ops/rabbitmq/service-users.sh),
+through FastStream as the services use it."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+import aio_pika
+import aio_pika.abc
 import pytest
 import yaml
 from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, RabbitQueue
@@ -140,6 +144,7 @@ def test_each_service_connects_as_its_own_user(project: Path) -> None:
         url = services[user]["environment"]["RABBITMQ_URL"]
         assert url == f"amqp://{user}:${{{variable}:?set {variable}}}@rabbitmq:5672/"
         assert "RABBITMQ_PASSWORD" not in str(services[user]), user
+        assert services[user]["environment"]["RABBITMQ_DECLARE_EXCHANGE"] == "false", user
     rabbitmq = services["rabbitmq"]
     assert set(USERS.values()) <= set(rabbitmq["environment"])
     assert (
@@ -163,7 +168,8 @@ def test_the_script_passes_shellcheck(project: Path) -> None:
 
 
 def exchange(slug: str) -> RabbitExchange:
-    return RabbitExchange(f"{slug}.events", type=ExchangeType.TOPIC, durable=True)
+    """The events exchange as production's services see it: declared by the broker, checked."""
+    return RabbitExchange(f"{slug}.events", type=ExchangeType.TOPIC, durable=True, declare=False)
 
 
 def run(action: Callable[[], Awaitable[None]]) -> str:
@@ -216,6 +222,43 @@ def test_the_api_may_only_publish_events(broker: Broker, slug: str) -> None:
     )
     other = RabbitExchange(f"{slug}.other", type=ExchangeType.TOPIC, durable=True)
     assert publish(api, other) == REFUSED
+
+
+def test_no_service_may_delete_or_declare_again_the_events_exchange(
+    broker: Broker, slug: str
+) -> None:
+    name = f"{slug}.events"
+
+    def attempt(
+        url: str, change: Callable[[aio_pika.abc.AbstractChannel], Awaitable[object]]
+    ) -> str:
+        async def action() -> None:
+            connection = await aio_pika.connect(url)
+            async with connection:
+                await change(await connection.channel())
+
+        return run(action)
+
+    for user in USERS:
+        url = broker.url(user)
+        assert attempt(url, lambda channel: channel.exchange_delete(name)) == REFUSED, user
+        redeclared = attempt(
+            url, lambda channel: channel.declare_exchange(name, aio_pika.ExchangeType.FANOUT)
+        )
+        assert redeclared == REFUSED, user
+        assert publish(url, exchange(slug)) == ("ok" if user == "api_service" else REFUSED), user
+
+
+def test_only_changes_are_published_and_the_bot_hears_only_creations(
+    broker: Broker, slug: str
+) -> None:
+    events = exchange(slug)
+    api = broker.url("api_service")
+    assert publish(api, events, "customer_visit.deleted") == "ok"
+    assert publish(api, events, "admin.reset") == REFUSED
+    assert publish(api, events, "#") == REFUSED
+    every_event = RabbitQueue(f"{slug}.bot", durable=True, routing_key="#")
+    assert consume(broker.url("bot_service"), every_event, events) == REFUSED
 
 
 def test_the_worker_and_the_bot_read_only_their_own_queues(broker: Broker, slug: str) -> None:
