@@ -4,13 +4,11 @@ default `item` resource's name, nor that there is one resource only."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support.project import render, rendered_files
+from tests.support.project import render, rendered_files, ruff
 
 pytestmark = pytest.mark.rendered
 
@@ -70,8 +68,7 @@ AT_THE_LIMITS = {
 
 def test_names_and_digits_at_the_limits_keep_every_line_within_ruff(tmp_path: Path) -> None:
     root = render(tmp_path / "project", AT_THE_LIMITS)
-    ruff = str(Path(sys.executable).parent / "ruff")
     for service in sorted((root / "services").iterdir()):
-        for command in (["check", "--no-cache", "."], ["format", "--check", "--no-cache", "."]):
-            result = subprocess.run([ruff, *command], cwd=service, capture_output=True, text=True)
+        for command in (["check"], ["format", "--check"]):
+            result = ruff(service, *command)
             assert result.returncode == 0, f"{service.name}: {result.stdout}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from uv import find_uv_bin
 
 from tests.conftest import CATALOG, EVERY_MODULE
 from tests.render.test_level3 import tool
-from tests.support.project import TEMPLATE, render, rendered_files, require_python, uv_env
+from tests.support.project import TEMPLATE, render, rendered_files, require_python, ruff, uv_env
 
 pytestmark = pytest.mark.rendered
 
@@ -80,11 +79,8 @@ def test_the_answered_python_is_every_services_python(on_3_13: Path) -> None:
 def test_every_service_passes_ruff_for_3_13(on_3_13: Path) -> None:
     """Ruff's rules follow the target version (3.13 drops `Generator[..., None]`'s default
     arguments); the services pin the ruff the template's tests use."""
-    ruff = str(Path(sys.executable).parent / "ruff")
     for service in sorted((on_3_13 / "services").iterdir()):
-        result = subprocess.run(
-            [ruff, "check", "--no-cache", "."], cwd=service, capture_output=True, text=True
-        )
+        result = ruff(service, "check")
         assert result.returncode == 0, f"{service.name}: {result.stdout}"
 
 

@@ -156,6 +156,12 @@ def run_gates(root: Path, env: dict[str, str], *, tests: bool = True) -> None:
             run(command, cwd, env)
 
 
+def ruff(service: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """The template's own ruff (the version the services pin) on a rendered service."""
+    command = [str(Path(sys.executable).parent / "ruff"), *arguments, "--no-cache", "."]
+    return subprocess.run(command, cwd=service, capture_output=True, text=True, check=False)
+
+
 def compose_spec_errors(compose_file: Path) -> str:
     """What check-jsonschema finds wrong with a compose file against the compose specification."""
     checker = Path(sys.executable).parent / "check-jsonschema"
