@@ -172,3 +172,30 @@ def test_the_development_redis_asks_for_the_password_its_clients_send(project: P
     for client in ("api_service", "worker_service", "bot_service"):
         password = services[client]["environment"]["REDIS_PASSWORD"]
         assert password.startswith("${REDIS_PASSWORD:?"), client
+
+
+def test_development_and_production_are_separate_compose_projects(project: Path) -> None:
+    """Sharing a project name, one stack's `up` on production's host would replace the other's
+    containers and mount its volumes; .env must not name them alike either."""
+    development = yaml.safe_load((project / "docker-compose.yml").read_text())
+    production = compose(project)
+
+    assert development["name"] == f"{production['name']}-dev"
+    assert "COMPOSE_PROJECT_NAME" not in (project / ".env.example").read_text()
+
+
+def test_the_ci_services_listen_on_the_runners_loopback_only(project: Path) -> None:
+    workflow = project / ".github/workflows/ci.yml"
+    if not workflow.exists():
+        pytest.skip("the CI workflow comes with level 4")
+    ci = yaml.safe_load(workflow.read_text())
+    ports = [
+        (name, port)
+        for job in ci["jobs"].values()
+        for name, service in (job.get("services") or {}).items()
+        for port in service.get("ports", [])
+    ]
+
+    assert {name for name, _ in ports} == {"postgres", "redis", "rabbitmq"}
+    for name, port in ports:
+        assert str(port).startswith("127.0.0.1:"), (name, port)

@@ -63,10 +63,15 @@ class Broker:
     port: int
     restart: Callable[[dict[str, str]], None]
     passwords: dict[str, str]
+    control: Callable[..., str]
 
     def start(self, passwords: dict[str, str]) -> None:
         self.restart(passwords)
         self.passwords = passwords
+
+    def start_without(self, variable: str) -> None:
+        """Restarts without a setting a test gave it."""
+        self.start({k: v for k, v in self.passwords.items() if k != variable})
 
     def url(self, user: str, password: str | None = None) -> str:
         secret = password if password is not None else self.passwords[USERS[user]]
@@ -128,9 +133,18 @@ def broker(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
                 pytest.fail(f"the broker's users were not ready:\n{output[-3000:]}")
             time.sleep(0.2)
 
+    def control(*arguments: str, stdin: str = "") -> str:
+        """rabbitmqctl, as the operators' administrator runs it on the broker's host."""
+        result = subprocess.run(
+            [str(RABBITMQ_BIN / "rabbitmqctl"), "-q", *arguments],
+            env=base, cwd=home, input=stdin, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
     try:
         start(PASSWORDS)
-        yield Broker(port, start, PASSWORDS)
+        yield Broker(port, start, PASSWORDS, control)
     finally:
         stop()
         epmd = shutil.which("epmd", path=f"{os.environ['PATH']}:/usr/bin")
@@ -331,3 +345,118 @@ def test_a_wrong_password_is_refused_and_a_changed_one_applies_at_the_next_start
     assert publish(before, events) == NOT_SIGNED_IN
     assert publish(broker.url("api_service"), events) == "ok"
     assert publish(f"amqp://operator:{admin_password}@127.0.0.1:{broker.port}/", events) == "ok"
+
+
+def users(broker: Broker) -> set[str]:
+    return {
+        line.split("\t")[0]
+        for line in broker.control("list_users", "--no-table-headers").splitlines()
+    }
+
+
+def test_only_the_scripts_users_are_left_after_a_start(broker: Broker, slug: str) -> None:
+    events = exchange(slug)
+    broker.control("add_user", "left_behind", stdin="left-behind-0123456789\n")
+    broker.control("set_permissions", "-p", "/", "left_behind", ".*", ".*", ".*")
+    left_behind = f"amqp://left_behind:left-behind-0123456789@127.0.0.1:{broker.port}/"
+    assert publish(left_behind, events) == "ok"
+    admin_password = broker.passwords["RABBITMQ_DEFAULT_PASS"]
+
+    # The administrator renamed in .env: the new name is the administrator, the old one is gone.
+    broker.start({**broker.passwords, "RABBITMQ_DEFAULT_USER": "night_operator"})
+    try:
+        assert users(broker) == {"night_operator", *USERS}
+        assert publish(left_behind, events) == NOT_SIGNED_IN
+        old_admin = f"amqp://operator:{admin_password}@127.0.0.1:{broker.port}/"
+        assert publish(old_admin, events) == NOT_SIGNED_IN
+        new_admin = f"amqp://night_operator:{admin_password}@127.0.0.1:{broker.port}/"
+        assert publish(new_admin, events) == "ok"
+    finally:
+        broker.start_without("RABBITMQ_DEFAULT_USER")
+    assert users(broker) == {"operator", *USERS}
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "refusal"),
+    [
+        ("RABBITMQ_API_PASSWORD", "change-me", "RABBITMQ_API_PASSWORD is still change-me"),
+        ("RABBITMQ_WORKER_PASSWORD", "short-0123", "RABBITMQ_WORKER_PASSWORD needs 16 characters"),
+        ("RABBITMQ_BOT_PASSWORD", "bot@secret/0123456789", "RABBITMQ_BOT_PASSWORD goes into a URL"),
+        ("RABBITMQ_DEFAULT_PASS", "change-me", "RABBITMQ_PASSWORD is still change-me"),
+        ("RABBITMQ_DEFAULT_PASS", "admin-0123", "RABBITMQ_PASSWORD needs 16 characters"),
+    ],
+)
+def test_a_weak_password_leaves_the_broker_unhealthy(
+    project: Path, tmp_path: Path, variable: str, value: str, refusal: str
+) -> None:
+    """The script checks before it asks the broker anything (`secrets_check`, which refuses
+    the same, does not run under `docker compose up --no-deps rabbitmq`)."""
+    ready = tmp_path / "ready"
+    result = subprocess.run(
+        ["sh", str(project / "ops/rabbitmq/service-users.sh"), "sleep", "1"],
+        env={
+            "PATH": "/usr/bin:/bin", "RABBITMQ_DEFAULT_USER": "operator",
+            "SERVICE_USERS_READY_FILE": str(ready), "SERVICE_USERS_WAIT_S": "0",
+            **PASSWORDS, variable: value,
+        },
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    output = result.stdout + result.stderr
+    assert refusal in output, output
+    assert "the broker did not start" not in output, output
+    assert not ready.exists()
+
+
+def test_an_administrator_password_need_not_fit_a_url(project: Path, tmp_path: Path) -> None:
+    result = subprocess.run(
+        ["sh", str(project / "ops/rabbitmq/service-users.sh"), "sleep", "1"],
+        env={
+            "PATH": "/usr/bin:/bin", "RABBITMQ_DEFAULT_USER": "operator",
+            "SERVICE_USERS_READY_FILE": str(tmp_path / "ready"), "SERVICE_USERS_WAIT_S": "0",
+            **PASSWORDS, "RABBITMQ_DEFAULT_PASS": "admin@secret/0123456789",
+        },
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    # Past the checks: it went on to wait for a broker (there is none here).
+    assert "the broker did not start" in result.stdout + result.stderr
+
+
+def test_a_full_queue_refuses_the_apis_publish_until_it_drains(broker: Broker, slug: str) -> None:
+    events = exchange(slug)
+    broker.start({**broker.passwords, "RABBITMQ_QUEUE_MAX_LENGTH": "3"})
+    # Only the worker's queue, empty: the other tests' queues would take events too.
+    for queue in broker.control("list_queues", "name", "--no-table-headers").split():
+        broker.control("delete_queue", queue)
+    worker_queue = RabbitQueue(f"{slug}.worker", durable=True, routing_key="#")
+    api = broker.url("api_service")
+
+    async def fill_then_drain() -> list[str]:
+        outcomes = []
+        async with RabbitBroker(broker.url("worker_service"), logger=None) as worker:
+            declared = await worker.declare_queue(worker_queue)
+            await declared.bind(f"{slug}.events", routing_key="#")
+            async with RabbitBroker(api, logger=None) as publisher:
+                await publisher.declare_exchange(events)
+                for n in range(5):
+                    try:
+                        await publisher.publish(
+                            b"{}", exchange=events, routing_key="x.created", timeout=10
+                        )
+                    except Exception as error:  # the broker's refusal is the result
+                        outcomes.append(type(error).__name__)
+                    else:
+                        outcomes.append("ok")
+                    if n == 3:
+                        message = await declared.get(no_ack=True)
+                        assert message is not None
+            await declared.purge()
+        return outcomes
+
+    try:
+        assert asyncio.run(fill_then_drain()) == ["ok", "ok", "ok", "DeliveryError", "ok"]
+    finally:
+        broker.start(
+            {k: v for k, v in broker.passwords.items() if k != "RABBITMQ_QUEUE_MAX_LENGTH"}
+        )
+    policies = broker.control("list_policies", "--no-table-headers")
+    assert '"max-length":100000' in policies.replace(" ", ""), policies
