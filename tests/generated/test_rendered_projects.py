@@ -26,6 +26,8 @@ from extensions.context import COVERAGE_GATES
 from tests.conftest import EXPLORED, HEAVIEST_FIRST, PRESETS
 from tests.support.postgres import PostgresServer, free_port
 from tests.support.project import (
+    COMPOSE_STACKS,
+    compose_config,
     install,
     render,
     require_python,
@@ -77,6 +79,33 @@ def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     install(root, env)
     gate = COVERAGE_GATES[int(str(answers.get("maturity_level", 1)))]
     return Project(request.param, root, env, gate)
+
+
+def test_every_compose_stack_resolves_with_the_env_example(project: Project) -> None:
+    """Docker Compose itself reads each stack (interpolation, references between services,
+    networks and volumes); every image it builds and every file it mounts is in the project,
+    but for the folders made on the server, which git ignores."""
+    stacks = [
+        (name, files)
+        for name, files in COMPOSE_STACKS.items()
+        if all((project.root / file).is_file() for file in files)
+    ]
+    assert stacks[0][0] == "development"
+    ignored = (project.root / ".gitignore").read_text().splitlines()
+    for name, files in stacks:
+        services = compose_config(project.root, files)["services"]
+        assert "api_service" in services, name
+        for service, spec in services.items():
+            if "build" in spec:
+                build = spec["build"]
+                dockerfile = Path(build["context"]) / build.get("dockerfile", "Dockerfile")
+                assert dockerfile.is_file(), (name, service, dockerfile)
+            for volume in spec.get("volumes", []):
+                source = Path(volume.get("source", ""))
+                if volume["type"] == "bind" and not source.exists():
+                    # Made on the server (certificates, secrets): never committed.
+                    folder = f"{source.relative_to(project.root)}/"
+                    assert folder in ignored, (name, service, folder)
 
 
 def test_lint_format_types_and_security_gates_pass(project: Project) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -170,3 +171,49 @@ def compose_spec_errors(compose_file: Path) -> str:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     return "" if result.returncode == 0 else result.stdout + result.stderr
+
+
+# The compose stacks of a rendered project: their files, in `docker compose -f` order.
+COMPOSE_STACKS = {
+    "development": ("docker-compose.yml",),
+    "development, source mounted": ("docker-compose.yml", "docker-compose.dev.yml"),
+    "production": ("docker-compose.prod.yml",),
+    "production, CI's images": ("docker-compose.prod.yml", "docker-compose.images.yml"),
+}
+# What no file of the project can hold: BotFather's token, and where CI pushed the images.
+COMPOSE_OUTSIDE_VALUES = {
+    "BOT_TOKEN": "123456:outside-the-repository",
+    "IMAGE_REGISTRY": "ghcr.io/example/project",
+    "IMAGE_TAG": "v1.0.0",
+}
+
+
+def docker_compose() -> str:
+    """Docker Compose v2 (the docker-compose package of Debian's stable release), or a skip
+    (a failure under CI)."""
+    found = shutil.which("docker-compose")
+    if found:
+        version = subprocess.run([found, "version", "--short"], capture_output=True, text=True)
+        if version.stdout.strip().lstrip("v").startswith("2."):
+            return found
+    missing = "Docker Compose v2 is not installed as docker-compose (.ci/run installs it)"
+    if os.environ.get("CI"):
+        pytest.fail(f"{missing}: CI must run this check")
+    pytest.skip(missing)
+
+
+def compose_config(root: Path, files: tuple[str, ...]) -> dict[str, Any]:
+    """The stack as Docker Compose resolves it (`config`), with .env.example as the .env."""
+    command = [docker_compose(), "--project-directory", str(root), "--env-file",
+               str(root / ".env.example")]  # fmt: skip
+    for name in files:
+        command += ["-f", str(root / name)]
+    # Only what the stack says: no variable of the machine running the tests.
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    result = subprocess.run(
+        [*command, "config", "--format", "json"],
+        env={**env, **COMPOSE_OUTSIDE_VALUES}, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, f"docker compose {' '.join(files)}: {result.stderr}"
+    config: dict[str, Any] = json.loads(result.stdout)
+    return config
