@@ -120,7 +120,52 @@ def build_context(answers: dict[str, Any]) -> dict[str, Any]:
         "python_requires": python_requires(str(answers.get("python_version", "3.12"))),
         "services": services(modules),
         "lock_cutoff": LOCK_CUTOFF,
+        "compose_files": compose_files(feature_flags(level, modules)),
     }
+
+
+# The pieces of the compose stacks (compose/), in the order a stack merges them: a later file
+# adds to, or overrides, what an earlier one said about a service, so a module's piece also
+# gives the services it serves their settings (the API's REDIS_URL is in the redis piece).
+# Each piece: its name, the flag that renders it (None: always) and its layers. The layer ""
+# is compose/<name>.yml, what both stacks share; "development" and "production" are
+# compose/<layer>/<name>.yml, each stack's own. Production exists from level 3 (feat.nginx).
+COMPOSE_PIECES: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
+    ("secrets_check", None, ("production",)),
+    ("gateway", None, ("production",)),
+    ("postgres", None, ("", "development", "production")),
+    ("api_service", None, ("", "development", "production")),
+    ("mongodb", "mongodb", ("", "development", "production")),
+    ("workers", "workers", ("", "development", "production")),
+    ("bot", "bot", ("", "development", "production")),
+    ("redis", "redis", ("", "development", "production")),
+    ("auth", "auth", ("development", "production")),
+    ("websockets", "websockets", ("", "development", "production")),
+    ("s3", "s3", ("", "development", "production")),
+    ("rabbitmq", "rabbitmq", ("", "development", "production")),
+    ("metrics", "metrics", ("", "development", "production")),
+    ("alerting", "alerting", ("", "development", "production")),
+    ("replica", "replica", ("production",)),
+    ("backups", "backups", ("production",)),
+    ("tracing", "tracing", ("production",)),
+    ("central_logs", "central_logs", ("production",)),
+)
+COMPOSE_STACKS = ("development", "production")
+
+
+def compose_files(flags: dict[str, bool]) -> dict[str, list[str]]:
+    """Each stack's files, in merge order."""
+    stacks: dict[str, list[str]] = {stack: [] for stack in COMPOSE_STACKS}
+    for name, flag, layers in COMPOSE_PIECES:
+        if flag is not None and not flags[flag]:
+            continue
+        for stack, files in stacks.items():
+            files += [
+                f"compose/{layer}/{name}.yml" if layer else f"compose/{name}.yml"
+                for layer in layers
+                if layer in ("", stack)
+            ]
+    return stacks
 
 
 # Every service the project can have, the data service first (the others depend on it), and
