@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.project import compose_spec_errors, services_of
+from tests.support.project import compose_model, compose_spec_errors, services_of
 
 pytestmark = pytest.mark.rendered
 
@@ -25,6 +25,8 @@ def bot_level4(rendered_preset: Callable[[str], Path]) -> Path:
 
 
 def services(project: Path, name: str) -> dict:
+    if name in ("docker-compose.yml", "docker-compose.prod.yml"):
+        return compose_model(project, name)["services"]
     return yaml.safe_load((project / name).read_text())["services"]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support.project import render
+from tests.support.project import compose_model, render
 
 SECRET_VARIABLE = re.compile(r"\$\{(\w*(?:PASSWORD|SECRET|SECRET_KEY|_TOKEN))\b")
 
@@ -122,7 +122,7 @@ def test_the_environment_is_checked_without_an_env_file(project: Path) -> None:
 
 
 def test_every_component_that_takes_a_secret_starts_after_the_check(project: Path) -> None:
-    compose = yaml.safe_load((project / "docker-compose.prod.yml").read_text())
+    compose = compose_model(project, "docker-compose.prod.yml")
     services: dict[str, Any] = compose["services"]
     check_service = services["secrets_check"]
     takes_secrets = {

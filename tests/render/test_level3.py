@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from extensions.context import AVAILABLE_MODULES
-from tests.support.project import render
+from tests.support.project import compose_model, compose_text, render
 
 
 def tool(name: str, package: str) -> str:
@@ -113,9 +113,9 @@ def test_the_dashboard_shows_rate_errors_and_latency_per_service(project: Path) 
 
 
 def test_production_compose_publishes_only_the_gateway_and_requires_secrets(project: Path) -> None:
-    compose = yaml.safe_load((project / "docker-compose.prod.yml").read_text())
+    compose = compose_model(project, "docker-compose.prod.yml")
     published = {name for name, service in compose["services"].items() if service.get("ports")}
-    text = (project / "docker-compose.prod.yml").read_text()
+    text = compose_text(project, "docker-compose.prod.yml")
 
     assert published == {"gateway"}
     for secret in ("POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD", "GATEWAY_DOMAIN"):

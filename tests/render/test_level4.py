@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from tests.render.test_render import HUB_FILES, assert_adds_its_files_and_changes_only_hubs
-from tests.support.project import compose_spec_errors, render, rendered_files
+from tests.support.project import compose_model, compose_spec_errors, render, rendered_files
 
 pytestmark = pytest.mark.rendered
 
@@ -84,7 +84,7 @@ def test_compose_files_follow_the_compose_specification(
 
 
 def test_the_signing_key_is_required_and_never_a_default_in_production(level_4: Path) -> None:
-    compose = yaml.safe_load((level_4 / "docker-compose.prod.yml").read_text())
+    compose = compose_model(level_4, "docker-compose.prod.yml")
     api = compose["services"]["api_service"]["environment"]
     settings = level_4 / "services/api_service/src/api_service/settings/auth.py"
 

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from tests.render.test_level3 import tool
 from tests.support.postgres import PostgresServer, free_port, postgres_bin_dir, running_postgres
+from tests.support.project import compose_model, compose_text
 
 pytestmark = pytest.mark.rendered
 
@@ -32,7 +32,7 @@ def project(rendered_preset: Callable[[str], Path]) -> Path:
 
 @pytest.fixture(scope="module")
 def prod(project: Path) -> dict[str, Any]:
-    compose: dict[str, Any] = yaml.safe_load((project / "docker-compose.prod.yml").read_text())
+    compose: dict[str, Any] = compose_model(project, "docker-compose.prod.yml")
     return compose
 
 
@@ -53,7 +53,7 @@ def test_the_primary_streams_to_a_replica_the_data_service_reads_from(
 ) -> None:
     services = prod["services"]
     primary, replica = services["postgres"], services["postgres_replica"]
-    text = (project / "docker-compose.prod.yml").read_text()
+    text = compose_text(project, "docker-compose.prod.yml")
 
     assert "wal_level=replica" in primary["command"]
     init = "./ops/postgres/primary-replication.sh:/docker-entrypoint-initdb.d/10-replication.sh:ro"
@@ -127,7 +127,7 @@ def test_the_new_variables_and_the_operations_page_are_documented(project: Path)
 
 def test_level_3_renders_none_of_it(rendered_preset: Callable[[str], Path]) -> None:
     project = rendered_preset("level3")
-    text = (project / "docker-compose.prod.yml").read_text()
+    text = compose_text(project, "docker-compose.prod.yml")
 
     assert not (project / "ops").exists()
     assert not (project / "docs/operations").exists()

@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.support.project import compose_model, compose_text
+
 pytestmark = pytest.mark.rendered
 
 APP_SERVICES = {"api_service", "db_postgres_service", "db_mongo_service", "worker_service"}
@@ -64,7 +66,7 @@ def project(request: pytest.FixtureRequest, rendered_preset: Callable[[str], Pat
 
 @pytest.fixture(scope="module")
 def prod(project: Path) -> dict[str, Any]:
-    compose: dict[str, Any] = yaml.safe_load((project / "docker-compose.prod.yml").read_text())
+    compose: dict[str, Any] = compose_model(project, "docker-compose.prod.yml")
     return compose
 
 
@@ -149,7 +151,7 @@ def test_logs_reach_elasticsearch_with_the_required_password(
     [service] = [options for kind, options in sections if kind == "SERVICE"]
     fluent_bit = prod["services"]["fluent_bit"]
     elasticsearch = prod["services"]["elasticsearch"]
-    text = (project / "docker-compose.prod.yml").read_text()
+    text = compose_text(project, "docker-compose.prod.yml")
 
     assert output["host"] in prod["services"]
     assert (output["port"], output["http_user"]) == ("9200", "elastic")

@@ -14,7 +14,7 @@ import yaml
 
 from extensions.context import resolve_modules
 from tests.render.test_level3 import tool
-from tests.support.project import compose_spec_errors, services_of
+from tests.support.project import compose_model, compose_spec_errors, services_of
 
 pytestmark = pytest.mark.rendered
 
@@ -167,7 +167,7 @@ def test_deploys_wait_for_approval_and_use_the_pushed_images(project: Path) -> N
     assert job["needs"] == "images"
     assert "ops/deploy.sh" in job["steps"][-1]["run"]
 
-    prod = yaml.safe_load((project / "docker-compose.prod.yml").read_text())["services"]
+    prod = compose_model(project, "docker-compose.prod.yml")["services"]
     built = {name for name, service in prod.items() if "build" in service}
     images_file = project / "docker-compose.images.yml"
     assert compose_spec_errors(images_file) == ""
@@ -197,10 +197,10 @@ def test_alertmanager_config_passes_amtool_and_prometheus_sends_to_it(
     assert alerting == [{"static_configs": [{"targets": ["alertmanager:9093"]}]}]
 
     for compose_file in ("docker-compose.yml", "docker-compose.prod.yml"):
-        services = yaml.safe_load((project / compose_file).read_text())["services"]
+        services = compose_model(project, compose_file)["services"]
         mount = "./monitoring/alertmanager/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro"
         assert mount in services["alertmanager"]["volumes"], compose_file
-    prod = yaml.safe_load((project / "docker-compose.prod.yml").read_text())["services"]
+    prod = compose_model(project, "docker-compose.prod.yml")["services"]
     assert "ports" not in prod["alertmanager"]
 
 

@@ -10,7 +10,7 @@ import yaml
 
 from extensions.context import resolve_modules
 from tests.render.test_render import HUB_FILES, assert_adds_its_files_and_changes_only_hubs
-from tests.support.project import compose_spec_errors, render
+from tests.support.project import compose_model, compose_spec_errors, render
 
 # Added by each module, at every level.
 MODULE_FILES = {
@@ -177,6 +177,10 @@ MODULE_LEVEL_FILES = {
 
 def module_files(module: str, level: int) -> set[str]:
     names = set(MODULE_FILES[module].split())
+    # Its compose pieces (extensions/context.py, COMPOSE_PIECES); production from level 3.
+    names |= {f"compose/{module}.yml", f"compose/development/{module}.yml"}
+    if level >= 3:
+        names.add(f"compose/production/{module}.yml")
     for (owner, lowest), files in MODULE_LEVEL_FILES.items():
         if owner == module and level >= lowest:
             names |= set(files.split())
@@ -187,6 +191,9 @@ def module_files(module: str, level: int) -> set[str]:
 MODULE_HUB_FILES = HUB_FILES | {
     "docker-compose.dev.yml",
     "docker-compose.prod.yml",
+    # The workers' caller token; the networks Prometheus joins.
+    "compose/production/postgres.yml",
+    "compose/production/metrics.yml",
     "monitoring/prometheus/alerts.yml",
     "monitoring/prometheus/prometheus.yml",
     "services/api_service/tests/conftest.py",
@@ -237,8 +244,8 @@ def test_compose_files_with_every_module_follow_the_specification(
 def test_redis_is_in_compose_and_its_password_is_required_in_production(
     every_module: Path,
 ) -> None:
-    dev = yaml.safe_load((every_module / "docker-compose.yml").read_text())["services"]
-    prod = yaml.safe_load((every_module / "docker-compose.prod.yml").read_text())["services"]
+    dev = compose_model(every_module, "docker-compose.yml")["services"]
+    prod = compose_model(every_module, "docker-compose.prod.yml")["services"]
 
     assert dev["api_service"]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
     assert "healthcheck" in dev["redis"]
@@ -261,8 +268,8 @@ def test_each_module_has_a_make_target_and_documented_variables(every_module: Pa
 
 
 def test_rabbitmq_is_in_compose_with_credentials_from_the_environment(every_module: Path) -> None:
-    dev = yaml.safe_load((every_module / "docker-compose.yml").read_text())["services"]
-    prod = yaml.safe_load((every_module / "docker-compose.prod.yml").read_text())["services"]
+    dev = compose_model(every_module, "docker-compose.yml")["services"]
+    prod = compose_model(every_module, "docker-compose.prod.yml")["services"]
 
     assert dev["api_service"]["depends_on"]["rabbitmq"] == {"condition": "service_healthy"}
     assert "${RABBITMQ_PASSWORD:?" in dev["api_service"]["environment"]["RABBITMQ_URL"]
@@ -288,8 +295,8 @@ def test_modules_added_for_another_are_announced_and_documented(
 
 
 def test_websockets_reach_the_worker_redis_and_the_gateway(every_module: Path) -> None:
-    dev = yaml.safe_load((every_module / "docker-compose.yml").read_text())["services"]
-    prod = yaml.safe_load((every_module / "docker-compose.prod.yml").read_text())["services"]
+    dev = compose_model(every_module, "docker-compose.yml")["services"]
+    prod = compose_model(every_module, "docker-compose.prod.yml")["services"]
     location = (every_module / "gateway/templates/locations/websockets.conf.template").read_text()
     site = (every_module / "gateway/templates/default.conf.template").read_text()
     docs = (every_module / "docs/modules/websockets.md").read_text()
@@ -344,8 +351,8 @@ def test_websockets_at_level_4_signs_in_and_tests_the_forwarder_on_redis_in_ci(
 def test_minio_is_in_compose_with_a_pinned_image_a_volume_and_credentials_from_env(
     every_module: Path,
 ) -> None:
-    dev = yaml.safe_load((every_module / "docker-compose.yml").read_text())
-    prod = yaml.safe_load((every_module / "docker-compose.prod.yml").read_text())
+    dev = compose_model(every_module, "docker-compose.yml")
+    prod = compose_model(every_module, "docker-compose.prod.yml")
     minio, api = dev["services"]["minio"], dev["services"]["api_service"]
 
     assert minio["image"].startswith("minio/minio:RELEASE.")

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support.project import render
+from tests.support.project import compose_model, render
 
 EVERY_MODULE = ["bot", "mongodb", "rabbitmq", "redis", "s3", "websockets", "workers"]
 # caller -> the services it calls (the architecture of PRODUCT.md, production stack).
@@ -56,7 +56,7 @@ def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 
 def compose(project: Path) -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load((project / "docker-compose.prod.yml").read_text())
+    loaded: dict[str, Any] = compose_model(project, "docker-compose.prod.yml")
     return loaded
 
 
@@ -155,8 +155,8 @@ def test_stores_are_on_internal_networks_and_only_the_gateway_is_published(
     for name, service in services.items():
         for port in service.get("ports", []):
             assert name == "gateway" or str(port).startswith("127.0.0.1:"), (name, port)
-    for development in ("docker-compose.yml", "docker-compose.dev.yml"):
-        spec = yaml.safe_load((project / development).read_text())
+    for development in (("docker-compose.yml",), ("docker-compose.yml", "docker-compose.dev.yml")):
+        spec = compose_model(project, *development)
         for name, service in spec["services"].items():
             for port in service.get("ports", []):
                 assert str(port).startswith("127.0.0.1:"), (development, name, port)
@@ -166,7 +166,7 @@ def test_stores_are_on_internal_networks_and_only_the_gateway_is_published(
 
 
 def test_the_development_redis_asks_for_the_password_its_clients_send(project: Path) -> None:
-    services = yaml.safe_load((project / "docker-compose.yml").read_text())["services"]
+    services = compose_model(project, "docker-compose.yml")["services"]
 
     assert "--requirepass" in " ".join(services["redis"]["command"])
     for client in ("api_service", "worker_service", "bot_service"):
@@ -177,7 +177,7 @@ def test_the_development_redis_asks_for_the_password_its_clients_send(project: P
 def test_development_and_production_are_separate_compose_projects(project: Path) -> None:
     """Sharing a project name, one stack's `up` on production's host would replace the other's
     containers and mount its volumes; .env must not name them alike either."""
-    development = yaml.safe_load((project / "docker-compose.yml").read_text())
+    development = compose_model(project, "docker-compose.yml")
     production = compose(project)
 
     assert development["name"] == f"{production['name']}-dev"

@@ -26,6 +26,7 @@ from faststream.rabbit import ExchangeType, RabbitBroker, RabbitExchange, Rabbit
 
 from tests.render.test_level3 import tool
 from tests.support.postgres import free_port
+from tests.support.project import compose_model
 
 pytestmark = pytest.mark.rendered
 
@@ -153,7 +154,7 @@ def broker(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 def test_each_service_connects_as_its_own_user(project: Path) -> None:
-    services = yaml.safe_load((project / "docker-compose.prod.yml").read_text())["services"]
+    services = compose_model(project, "docker-compose.prod.yml")["services"]
     for user, variable in USERS.items():
         url = services[user]["environment"]["RABBITMQ_URL"]
         assert url == f"amqp://{user}:${{{variable}:?set {variable}}}@rabbitmq:5672/"

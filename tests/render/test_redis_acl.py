@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from tests.render.test_level3 import tool
 from tests.support.postgres import free_port
-from tests.support.project import render
+from tests.support.project import compose_model, render
 
 PASSWORDS = {
     "REDIS_API_PASSWORD": "api-secret-0123456789",
@@ -39,7 +38,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def compose(project: Path) -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load((project / "docker-compose.prod.yml").read_text())
+    loaded: dict[str, Any] = compose_model(project, "docker-compose.prod.yml")
     return loaded
 
 

@@ -11,7 +11,14 @@ import pytest
 import yaml
 
 from tests.conftest import CATALOG, LONG_NAMES
-from tests.support.project import compose_spec_errors, find_python, render, rendered_files
+from tests.support.project import (
+    compose_files_of,
+    compose_model,
+    compose_spec_errors,
+    find_python,
+    render,
+    rendered_files,
+)
 
 LEVEL_1_FILES = """
 .copier-answers.yml
@@ -21,6 +28,10 @@ LEVEL_1_FILES = """
 .pre-commit-config.yaml
 Makefile
 README.md
+compose/api_service.yml
+compose/development/api_service.yml
+compose/development/postgres.yml
+compose/postgres.yml
 docker-compose.yml
 docs/requirements.md
 services/api_service/.dockerignore
@@ -118,6 +129,14 @@ services/db_postgres_service/tests/test_postgres.py
 """
 # Added by level 3.
 LEVEL_3_FILES = """
+compose/development/metrics.yml
+compose/metrics.yml
+compose/production/api_service.yml
+compose/production/defaults.yml
+compose/production/gateway.yml
+compose/production/metrics.yml
+compose/production/postgres.yml
+compose/production/secrets_check.yml
 docker-compose.prod.yml
 gateway/CERTIFICATES.md
 gateway/templates/default.conf.template
@@ -147,6 +166,11 @@ HUB_FILES = {
     ".env.example",
     "README.md",
     "docker-compose.yml",
+    # What the levels add to a service's compose settings (LOG_LEVEL, the /health check).
+    "compose/api_service.yml",
+    "compose/development/api_service.yml",
+    "compose/development/postgres.yml",
+    "compose/postgres.yml",
     "docs/requirements.md",
     "services/api_service/Dockerfile",
     "services/api_service/pyproject.toml",
@@ -328,11 +352,12 @@ def test_level_3_adds_its_own_files_and_changes_only_hub_files(
     "name", ["docker-compose.yml", "docker-compose.dev.yml", "docker-compose.prod.yml"]
 )
 def test_compose_files_follow_the_compose_specification(level_3_project: Path, name: str) -> None:
-    assert compose_spec_errors(level_3_project / name) == ""
+    for path in compose_files_of(level_3_project, name):
+        assert compose_spec_errors(path) == "", path
 
 
 def test_compose_runs_both_services_behind_healthchecks(default_project: Path) -> None:
-    compose = yaml.safe_load((default_project / "docker-compose.yml").read_text())
+    compose = compose_model(default_project, "docker-compose.yml")
     services = compose["services"]
 
     assert set(services) == {"postgres", "db_migrate", "db_postgres_service", "api_service"}

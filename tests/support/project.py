@@ -15,6 +15,7 @@ from typing import Any
 
 import copier
 import pytest
+import yaml
 from uv import find_uv_bin
 
 TEMPLATE = Path(__file__).resolve().parents[2]
@@ -217,3 +218,73 @@ def compose_config(root: Path, files: tuple[str, ...]) -> dict[str, Any]:
     assert result.returncode == 0, f"docker compose {' '.join(files)}: {result.stderr}"
     config: dict[str, Any] = json.loads(result.stdout)
     return config
+
+
+def compose_model(root: Path, *files: str) -> dict[str, Any]:
+    """A stack as its files write it, merged by Docker Compose from its pieces (compose/):
+    no interpolation, and ports, volumes, networks and environment in the short forms the
+    files use, so that tests read `"127.0.0.1:8000:8000"` or `"./gateway/templates:...:ro"`."""
+    command = [docker_compose(), "--project-directory", str(root), "--env-file",
+               str(root / ".env.example")]  # fmt: skip
+    for name in files:
+        command += ["-f", str(root / name)]
+    result = subprocess.run(
+        [*command, "config", "--no-interpolate", "--no-path-resolution", "--format", "json"],
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, f"docker compose {' '.join(files)}: {result.stderr}"
+    model: dict[str, Any] = json.loads(result.stdout)
+    for service in model.get("services", {}).values():
+        _as_written(service)
+    return model
+
+
+def _as_written(service: dict[str, Any]) -> None:
+    build = service.get("build")
+    if isinstance(build, dict) and build.keys() == {"context", "dockerfile"} == set(build):
+        service["build"] = f"./{build['context']}" if build["dockerfile"] == "Dockerfile" else build
+    env_files = service.get("env_file")
+    if isinstance(env_files, list) and len(env_files) == 1 and env_files[0].get("required"):
+        service["env_file"] = env_files[0]["path"]
+    environment = service.get("environment")
+    if isinstance(environment, list):
+        service["environment"] = dict(item.split("=", 1) for item in environment)
+    if isinstance(service.get("networks"), dict):
+        service["networks"] = list(service["networks"])
+    for dependency in (service.get("depends_on") or {}).values():
+        if dependency.get("required") is True:
+            del dependency["required"]
+    service["ports"] = [_port(port) for port in service.get("ports", [])]
+    service["volumes"] = [_volume(volume) for volume in service.get("volumes", [])]
+    for key in ("ports", "volumes"):
+        if not service[key]:
+            del service[key]
+
+
+def _port(port: dict[str, Any] | str) -> str:
+    if isinstance(port, str):  # one Compose cannot parse before interpolation
+        return port
+    published = f"{port['published']}:{port['target']}"
+    return f"{port['host_ip']}:{published}" if port.get("host_ip") else published
+
+
+def _volume(volume: dict[str, Any] | str) -> str:
+    if isinstance(volume, str):
+        return volume
+    source = str(volume["source"])
+    if volume["type"] == "bind" and not source.startswith(("/", ".")):
+        source = f"./{source}"
+    return f"{source}:{volume['target']}" + (":ro" if volume.get("read_only") else "")
+
+
+def compose_files_of(root: Path, stack_file: str) -> list[Path]:
+    """The stack file and the pieces it includes, in merge order."""
+    spec = yaml.safe_load((root / stack_file).read_text())
+    pieces = [root / path for entry in spec.get("include", []) for path in entry["path"]]
+    return [root / stack_file, *pieces]
+
+
+def compose_text(root: Path, stack_file: str) -> str:
+    """Every line a stack's files hold, for tests that look for a comment or a setting."""
+    return "\n".join(path.read_text() for path in compose_files_of(root, stack_file))
