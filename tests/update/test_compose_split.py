@@ -1,0 +1,54 @@
+"""A project rendered when each stack was one whole compose file updates to the pieces
+(compose/) without a conflict, keeps its edits, and Docker Compose sees the same stacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EVERY_MODULE
+from tests.render.test_compose_pieces import WHOLE_FILES, comparable
+from tests.support.project import COMPOSE_STACKS, compose_config, render
+from tests.update.test_level_updates import commit_all
+from tests.update.test_resource_updates import git, leftovers_of_a_merge, update
+
+pytestmark = pytest.mark.rendered
+
+TEAM_NOTE = "\n## Team notes\n\nOn call: the platform team.\n"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def committed_template() -> None:
+    if git(Path(__file__).parent, "status", "--porcelain", "--untracked-files=no").strip():
+        pytest.skip("update tests need a committed template: commit your changes first")
+
+
+def stacks(root: Path) -> dict[str, object]:
+    return {
+        stack: comparable(compose_config(root, files), root)
+        for stack, files in COMPOSE_STACKS.items()
+        if all((root / name).is_file() for name in files)
+    }
+
+
+def test_whole_compose_files_update_to_the_pieces_with_the_same_stacks(tmp_path: Path) -> None:
+    root = render(
+        tmp_path / "project", {"maturity_level": 4, "modules": EVERY_MODULE},
+        vcs_ref=WHOLE_FILES,
+    )  # fmt: skip
+    git(root, "init", "-q")
+    commit_all(root, "Rendered by copier")
+    readme = root / "README.md"
+    readme.write_text(readme.read_text() + TEAM_NOTE)
+    commit_all(root, "Team work")
+    before = stacks(root)
+    assert not (root / "compose").exists()
+
+    update(root, {})
+
+    assert leftovers_of_a_merge(root) == []
+    assert readme.read_text().endswith(TEAM_NOTE)
+    assert (root / "compose/production/api_service.yml").is_file()
+    assert set(before) == set(COMPOSE_STACKS)
+    assert stacks(root) == before
