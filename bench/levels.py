@@ -15,7 +15,7 @@ from pathlib import Path
 TEMPLATE = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TEMPLATE))
 
-from extensions.context import AVAILABLE_LEVELS  # noqa: E402
+from extensions.context import LEVEL_NAMES  # noqa: E402
 from tests.support.project import render, rendered_files  # noqa: E402
 
 
@@ -31,7 +31,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         roots = {
             level: render(Path(folder) / f"level{level}", answers | {"maturity_level": level})
-            for level in sorted(AVAILABLE_LEVELS)
+            for level in sorted(LEVEL_NAMES)
         }
         print(
             f"{'level':>5} {'files':>6} {'lines':>7} {'added':>6} {'changed':>8} {'lines +/-':>10}"

@@ -20,6 +20,9 @@ class CompiledStringCache(Extension):
         super().__init__(environment)
         compile_string = environment.from_string
         compiled: dict[str, Template] = {}
+        # Visible as `environment.compiled_template_strings`: the test that Copier still
+        # renders paths through from_string reads it.
+        environment.extend(compiled_template_strings=compiled)
 
         def from_string(source: Any, globals: Any = None, template_class: Any = None) -> Template:
             if globals is not None or template_class is not None or not isinstance(source, str):

@@ -14,13 +14,6 @@ from jinja2.ext import Extension
 LEVEL_NAMES = {1: "PoC", 2: "Development", 3: "Pre-Production", 4: "Production"}
 ALL_MODULES = ("workers", "bot", "mongodb", "rabbitmq", "redis", "s3", "websockets")
 
-# What this release of the template can render. A level or module is offered in the
-# questions before its content exists, but answering it is refused with a clear message.
-AVAILABLE_LEVELS = frozenset({1, 2, 3, 4})
-AVAILABLE_MODULES = frozenset(
-    {"bot", "mongodb", "rabbitmq", "redis", "s3", "websockets", "workers"}
-)
-
 # What a module cannot work without (the seed framework's rules): added, never refused.
 MODULE_NEEDS = {
     "workers": {"rabbitmq"},
@@ -63,12 +56,6 @@ def level_error(level: Any) -> str:
         return f'Maturity level "{level}" is not a number; choose 1, 2, 3 or 4.'
     if number not in LEVEL_NAMES:
         return f"Maturity level {number} does not exist; choose 1, 2, 3 or 4."
-    if number not in AVAILABLE_LEVELS:
-        available = ", ".join(f"{n} ({LEVEL_NAMES[n]})" for n in sorted(AVAILABLE_LEVELS))
-        return (
-            f"Level {number} ({LEVEL_NAMES[number]}) is not available in this template "
-            f"release yet; choose {available}."
-        )
     return ""
 
 
@@ -77,13 +64,6 @@ def modules_error(modules: Any) -> str:
     unknown = sorted(set(chosen) - set(ALL_MODULES))
     if unknown:
         return f"Unknown module(s): {', '.join(unknown)}; choose from {', '.join(ALL_MODULES)}."
-    missing = sorted(set(chosen) - AVAILABLE_MODULES)
-    if missing:
-        offered = ", ".join(sorted(AVAILABLE_MODULES)) or "none yet"
-        return (
-            f"Module(s) {', '.join(missing)} are not available in this template release yet "
-            f"(available: {offered}); leave them unselected."
-        )
     return ""
 
 

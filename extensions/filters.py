@@ -80,24 +80,6 @@ def kebab(value: str) -> str:
     return snake(value).replace("_", "-")
 
 
-def pascal(value: str) -> str:
-    return "".join(part.capitalize() for part in snake(value).split("_"))
-
-
-def title(value: str) -> str:
-    return " ".join(part.capitalize() for part in snake(value).split("_"))
-
-
-def plural(value: str) -> str:
-    """English plural of a snake_case noun, good for the usual cases; the answer can override it."""
-    word = snake(value)
-    if re.search(r"[^aeiou]y$", word):
-        return word[:-1] + "ies"
-    if re.search(r"(s|x|z|ch|sh)$", word):
-        return word + "es"
-    return word + "s"
-
-
 def slug(value: str) -> str:
     """Default project slug: a lowercase Python identifier made from the project name."""
     text = snake(value)
@@ -175,11 +157,7 @@ class NamingFilters(Extension):
         super().__init__(environment)
         environment.filters.update(
             {
-                "snake": snake,
                 "kebab": kebab,
-                "pascal": pascal,
-                "title_words": title,
-                "plural": plural,
                 "slug": slug,
                 "slug_error": slug_error,
                 "email_error": email_error,

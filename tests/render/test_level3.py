@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from extensions.context import AVAILABLE_MODULES
+from extensions.context import ALL_MODULES
 from tests.support.project import compose_model, compose_text, render
 
 
@@ -29,7 +29,7 @@ def tool(name: str, package: str) -> str:
 
 @pytest.fixture(scope="module", params=["no modules", "every module"])
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    modules = sorted(AVAILABLE_MODULES) if request.param == "every module" else []
+    modules = sorted(ALL_MODULES) if request.param == "every module" else []
     answers = {"maturity_level": 3, "modules": modules}
     return render(tmp_path_factory.mktemp("level3") / "project", answers)
 

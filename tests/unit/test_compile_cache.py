@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import copier
 from copier._jinja_ext import YieldExtension, get_yield_context
 from jinja2 import Environment
 
 from extensions.compile_cache import CompiledStringCache
+from tests.support.project import TEMPLATE
 
 
 def make_environment() -> Environment:
@@ -41,3 +45,16 @@ def test_explicit_globals_bypass_the_cache() -> None:
     own = environment.from_string("{{ greeting }}", globals={"greeting": "hi"})
     assert own is not shared
     assert own.render() == "hi"
+
+
+def test_copier_renders_the_paths_through_the_cache(tmp_path: Path) -> None:
+    """The cache only pays off while Copier renders each part of each path with
+    `environment.from_string`; a Copier that stops doing so leaves the path parts out."""
+    worker = copier.run_copy(
+        str(TEMPLATE), str(tmp_path / "project"), data={"maturity_level": 4},
+        defaults=True, unsafe=True, quiet=True, vcs_ref="HEAD",
+    )  # fmt: skip
+    compiled = worker.jinja_env.compiled_template_strings
+
+    assert "{% if feat.redis %}redis.yml{% endif %}" in compiled
+    assert "{{ project_slug }}" in compiled

@@ -62,15 +62,6 @@ def test_only_what_exists_is_accepted() -> None:
     assert context.modules_error(["s3", "bot"]) == ""
 
 
-def test_a_module_this_release_cannot_render_is_refused_with_what_it_can(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(context, "AVAILABLE_MODULES", frozenset({"redis"}))
-    message = context.modules_error(["redis", "s3"])
-    assert message.startswith("Module(s) s3 are not available in this template release yet")
-    assert "(available: redis)" in message
-
-
 @pytest.mark.parametrize(
     ("version", "expected"), [("3.12", ">=3.12,<3.13"), ("3.13", ">=3.13,<3.14")]
 )

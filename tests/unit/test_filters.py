@@ -1,8 +1,9 @@
-"""Naming filters and answer checks of extensions/filters.py, as plain functions."""
+"""Naming filters and answer checks of extensions/filters.py, and the resource names of
+extensions/resources.py, as plain functions."""
 
 import pytest
 
-from extensions import filters
+from extensions import filters, resources
 
 
 @pytest.mark.parametrize(
@@ -18,10 +19,13 @@ def test_snake(given: str, expected: str) -> None:
     assert filters.snake(given) == expected
 
 
-def test_kebab_pascal_and_title() -> None:
+def test_kebab() -> None:
     assert filters.kebab("order_desk") == "order-desk"
-    assert filters.pascal("purchase_order") == "PurchaseOrder"
-    assert filters.title("purchase_order") == "Purchase Order"
+    assert filters.kebab("Order Desk") == "order-desk"
+
+
+def test_pascal_names_a_resource_class() -> None:
+    assert resources.pascal("purchase_order") == "PurchaseOrder"
 
 
 @pytest.mark.parametrize(
@@ -29,8 +33,8 @@ def test_kebab_pascal_and_title() -> None:
     [("item", "items"), ("category", "categories"), ("box", "boxes"), ("day", "days"),
      ("match", "matches"), ("loan_offer", "loan_offers")],
 )  # fmt: skip
-def test_plural(singular: str, plural: str) -> None:
-    assert filters.plural(singular) == plural
+def test_plural_of_a_resource_name(singular: str, plural: str) -> None:
+    assert resources.plural(singular) == plural
 
 
 def test_slug_is_an_identifier_even_for_odd_names() -> None:
