@@ -23,14 +23,22 @@ MODULE_NEEDS = {
 # Level 4 keeps refresh tokens and revocations in Redis.
 LEVEL_NEEDS = {4: {"redis"}}
 
-# Lowest maturity level at which each feature is rendered.
+# Lowest maturity level at which each feature is rendered. A flag is named after what it
+# guards: a file that needs two features tests both, never one that happens to come with the
+# other at the same level.
 LEVEL_FEATURES = {
     "logging": 2,
     "health": 2,
     "sentry": 2,
+    "source_reload": 2,
+    "real_database_tests": 2,
     "nginx": 3,
+    "production_stack": 3,
+    "load_test": 3,
     "metrics": 3,
     "rate_limit": 3,
+    "cors": 3,
+    "http_policy": 3,
     "e2e": 3,
     "auth": 4,
     "tracing": 4,
@@ -41,6 +49,19 @@ LEVEL_FEATURES = {
     "alerting": 4,
     "cicd": 4,
     "runbooks": 4,
+    "production_checklist": 4,
+    "adrs": 4,
+}
+# Flags that combine others: a feature that needs two, and folders that hold the files of
+# several features (each renders where any of them is on).
+COMBINED_FLAGS = {
+    "rabbitmq_users": ("production_stack", "rabbitmq"),
+}
+FOLDER_FLAGS = {
+    "observability": ("logging", "sentry", "metrics", "tracing"),
+    "monitoring": ("metrics", "alerting", "central_logs"),
+    "postgres_ops": ("auth", "replica", "backups"),
+    "ops": ("cicd", "rabbitmq_users", "postgres_ops"),
 }
 COVERAGE_GATES = {1: 60, 2: 75, 3: 80, 4: 85}
 # A rendered service's first uv.lock takes only releases uploaded before this instant: the same
@@ -83,6 +104,10 @@ def resolve_modules(modules: Any, level: int) -> tuple[list[str], list[str]]:
 def feature_flags(level: int, modules: list[str]) -> dict[str, bool]:
     flags = {name: level >= lowest for name, lowest in LEVEL_FEATURES.items()}
     flags.update({name: name in modules for name in ALL_MODULES})
+    for name, needs in COMBINED_FLAGS.items():
+        flags[name] = all(flags[need] for need in needs)
+    for name, holds in FOLDER_FLAGS.items():  # in order: "ops" holds "postgres_ops"
+        flags[name] = any(flags[held] for held in holds)
     return flags
 
 
@@ -109,7 +134,8 @@ def build_context(answers: dict[str, Any]) -> dict[str, Any]:
 # gives the services it serves their settings (the API's REDIS_URL is in the redis piece).
 # Each piece: its name, the flag that renders it (None: always) and its layers. The layer ""
 # is compose/<name>.yml, what both stacks share; "development" and "production" are
-# compose/<layer>/<name>.yml, each stack's own. Production exists from level 3 (feat.nginx).
+# compose/<layer>/<name>.yml, each stack's own. Production exists from level 3
+# (feat.production_stack).
 COMPOSE_PIECES: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     ("secrets_check", None, ("production",)),
     ("gateway", None, ("production",)),

@@ -85,7 +85,7 @@ def test_a_project_has_the_pieces_its_stacks_include_and_no_other(
     flags = feature_flags(level, list(answers.get("modules", [])))
     stacks = compose_files(flags)
     included = set(stacks["development"])
-    if flags["nginx"]:
+    if flags["production_stack"]:
         included |= set(stacks["production"]) | NOT_INCLUDED
 
     assert {name for name in rendered_files(project) if name.startswith("compose/")} == included
@@ -97,7 +97,7 @@ def test_every_piece_of_the_table_is_a_template_file_under_its_flag() -> None:
     folders = {
         "": "compose",
         "development": "compose/development",
-        "production": "compose/{% if feat.nginx %}production{% endif %}",
+        "production": "compose/{% if feat.production_stack %}production{% endif %}",
     }
     for piece, flag, layers in COMPOSE_PIECES:
         name = f"{piece}.yml" if flag is None else f"{{% if feat.{flag} %}}{piece}.yml{{% endif %}}"
