@@ -133,8 +133,9 @@ def build_context(answers: dict[str, Any]) -> dict[str, Any]:
 # adds to, or overrides, what an earlier one said about a service, so a module's piece also
 # gives the services it serves their settings (the API's REDIS_URL is in the redis piece).
 # Each piece: its name, the flag that renders it (None: always) and its layers. The layer ""
-# is compose/<name>.yml, what both stacks share; "development" and "production" are
-# compose/<layer>/<name>.yml, each stack's own. Production exists from level 3
+# is compose/<name>.compose.yml, what both stacks share; "development" and "production" are
+# compose/<layer>/<name>.compose.yml, each stack's own (".compose.yml": Dependabot's
+# docker-compose updater reads only files so named). Production exists from level 3
 # (feat.production_stack).
 COMPOSE_PIECES: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     ("secrets_check", None, ("production",)),
@@ -167,7 +168,7 @@ def compose_files(flags: dict[str, bool]) -> dict[str, list[str]]:
             continue
         for stack, files in stacks.items():
             files += [
-                f"compose/{layer}/{name}.yml" if layer else f"compose/{name}.yml"
+                f"compose/{layer}/{name}.compose.yml" if layer else f"compose/{name}.compose.yml"
                 for layer in layers
                 if layer in ("", stack)
             ]

@@ -156,6 +156,21 @@ def test_dependabot_updates_packages_images_and_actions_weekly_in_groups(project
         # One group per ecosystem: a week's updates come as a few pull requests.
         assert [group["patterns"] for group in update["groups"].values()] == [["*"]]
 
+    # Every compose file that pins an image is one Dependabot's docker-compose updater reads:
+    # in a folder it is given, and named as its file fetcher looks for (dependabot-core,
+    # docker_compose/file_fetcher.rb, matched anywhere in the name).
+    compose = updates["docker-compose"]["directories"]
+    pinned = [
+        path for path in project.rglob("*.y*ml")
+        if ".venv" not in path.parts and re.search(r"(?m)^\s+image: ", path.read_text())
+        and path.parent.name != "workflows"
+    ]  # fmt: skip
+    assert len(pinned) > 10
+    for path in pinned:
+        relative = path.parent.relative_to(project).as_posix()
+        assert ("/" if relative == "." else f"/{relative}") in compose, path
+        assert re.search(r"(docker-)?compose(-\w+)?(\.[\w-]+)?\.ya?ml", path.name), path
+
 
 def test_deploys_wait_for_approval_and_use_the_pushed_images(project: Path) -> None:
     deploy = workflow(project, "deploy.yml")

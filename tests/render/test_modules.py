@@ -178,9 +178,9 @@ MODULE_LEVEL_FILES = {
 def module_files(module: str, level: int) -> set[str]:
     names = set(MODULE_FILES[module].split())
     # Its compose pieces (extensions/context.py, COMPOSE_PIECES); production from level 3.
-    names |= {f"compose/{module}.yml", f"compose/development/{module}.yml"}
+    names |= {f"compose/{module}.compose.yml", f"compose/development/{module}.compose.yml"}
     if level >= 3:
-        names.add(f"compose/production/{module}.yml")
+        names.add(f"compose/production/{module}.compose.yml")
     for (owner, lowest), files in MODULE_LEVEL_FILES.items():
         if owner == module and level >= lowest:
             names |= set(files.split())
@@ -192,8 +192,8 @@ MODULE_HUB_FILES = HUB_FILES | {
     "docker-compose.dev.yml",
     "docker-compose.prod.yml",
     # The workers' caller token; the networks Prometheus joins.
-    "compose/production/postgres.yml",
-    "compose/production/metrics.yml",
+    "compose/production/postgres.compose.yml",
+    "compose/production/metrics.compose.yml",
     "monitoring/prometheus/alerts.yml",
     "monitoring/prometheus/prometheus.yml",
     "services/api_service/tests/conftest.py",

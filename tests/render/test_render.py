@@ -28,10 +28,10 @@ LEVEL_1_FILES = """
 .pre-commit-config.yaml
 Makefile
 README.md
-compose/api_service.yml
-compose/development/api_service.yml
-compose/development/postgres.yml
-compose/postgres.yml
+compose/api_service.compose.yml
+compose/development/api_service.compose.yml
+compose/development/postgres.compose.yml
+compose/postgres.compose.yml
 docker-compose.yml
 docs/requirements.md
 services/api_service/.dockerignore
@@ -129,14 +129,14 @@ services/db_postgres_service/tests/test_postgres.py
 """
 # Added by level 3.
 LEVEL_3_FILES = """
-compose/development/metrics.yml
-compose/metrics.yml
-compose/production/api_service.yml
-compose/production/defaults.yml
-compose/production/gateway.yml
-compose/production/metrics.yml
-compose/production/postgres.yml
-compose/production/secrets_check.yml
+compose/development/metrics.compose.yml
+compose/metrics.compose.yml
+compose/production/api_service.compose.yml
+compose/production/defaults.compose.yml
+compose/production/gateway.compose.yml
+compose/production/metrics.compose.yml
+compose/production/postgres.compose.yml
+compose/production/secrets_check.compose.yml
 docker-compose.prod.yml
 gateway/CERTIFICATES.md
 gateway/templates/default.conf.template
@@ -167,10 +167,10 @@ HUB_FILES = {
     "README.md",
     "docker-compose.yml",
     # What the levels add to a service's compose settings (LOG_LEVEL, the /health check).
-    "compose/api_service.yml",
-    "compose/development/api_service.yml",
-    "compose/development/postgres.yml",
-    "compose/postgres.yml",
+    "compose/api_service.compose.yml",
+    "compose/development/api_service.compose.yml",
+    "compose/development/postgres.compose.yml",
+    "compose/postgres.compose.yml",
     "docs/requirements.md",
     "services/api_service/Dockerfile",
     "services/api_service/pyproject.toml",

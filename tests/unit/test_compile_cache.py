@@ -56,5 +56,5 @@ def test_copier_renders_the_paths_through_the_cache(tmp_path: Path) -> None:
     )  # fmt: skip
     compiled = worker.jinja_env.compiled_template_strings
 
-    assert "{% if feat.redis %}redis.yml{% endif %}" in compiled
+    assert "{% if feat.redis %}redis.compose.yml{% endif %}" in compiled
     assert "{{ project_slug }}" in compiled

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EVERY_MODULE
-from tests.render.test_compose_pieces import WHOLE_FILES, comparable
+from tests.render.test_compose_pieces import WHOLE_FILES, comparable, with_the_mends
 from tests.support.project import COMPOSE_STACKS, compose_config, render
 from tests.update.test_level_updates import commit_all
 from tests.update.test_resource_updates import git, leftovers_of_a_merge, update
@@ -42,13 +42,13 @@ def test_whole_compose_files_update_to_the_pieces_with_the_same_stacks(tmp_path:
     readme = root / "README.md"
     readme.write_text(readme.read_text() + TEAM_NOTE)
     commit_all(root, "Team work")
-    before = stacks(root)
+    before = {stack: with_the_mends(config) for stack, config in stacks(root).items()}
     assert not (root / "compose").exists()
 
     update(root, {})
 
     assert leftovers_of_a_merge(root) == []
     assert readme.read_text().endswith(TEAM_NOTE)
-    assert (root / "compose/production/api_service.yml").is_file()
+    assert (root / "compose/production/api_service.compose.yml").is_file()
     assert set(before) == set(COMPOSE_STACKS)
     assert stacks(root) == before
