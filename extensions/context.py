@@ -126,6 +126,7 @@ def build_context(answers: dict[str, Any]) -> dict[str, Any]:
         "services": services(modules),
         "lock_cutoff": LOCK_CUTOFF,
         "compose_files": compose_files(feature_flags(level, modules)),
+        "hubs": hubs(feature_flags(level, modules)),
     }
 
 
@@ -173,6 +174,131 @@ def compose_files(flags: dict[str, bool]) -> dict[str, list[str]]:
                 if layer in ("", stack)
             ]
     return stacks
+
+
+# The modules plugged into each service's app (its wiring.py), in install order: each
+# middleware wraps the ones installed before it (logs outermost, so it sees every answer) and
+# lifespans are entered in this order, so what wraps the API's client to the data service
+# comes before data_client, which opens it. An entry: the flag that adds it (None: always),
+# its package, its module.
+WIRING: dict[str, tuple[tuple[str | None, str, str], ...]] = {
+    "api_service": (
+        ("circuit_breaker", "api_service.infrastructure", "circuit_breaker"),
+        ("redis", "api_service.infrastructure", "redis_store"),
+        ("rabbitmq", "api_service.infrastructure", "events"),
+        ("websockets", "api_service.api", "websockets"),
+        ("mongodb", "api_service.infrastructure", "audit"),
+        ("auth", "api_service.api", "security"),
+        (None, "api_service.infrastructure", "data_client"),
+        ("s3", "api_service.infrastructure", "object_storage"),
+        ("s3", "api_service.api.routes", "attachments"),
+        ("health", "api_service.api.routes", "health"),
+        ("rate_limit", "api_service.api", "rate_limit"),
+        ("cors", "api_service.api", "cors"),
+        ("metrics", "api_service.infrastructure.observability", "metrics"),
+        ("logging", "api_service.infrastructure.observability", "logs"),
+        ("sentry", "api_service.infrastructure.observability", "sentry"),
+        ("replica", "api_service.infrastructure", "primary_reads"),
+        ("tracing", "api_service.infrastructure.observability", "tracing"),
+    ),
+    "db_postgres_service": (
+        (None, "db_postgres_service", "database"),
+        (None, "db_postgres_service", "callers"),
+        ("health", "db_postgres_service", "health"),
+        ("metrics", "db_postgres_service", "metrics"),
+        ("logging", "db_postgres_service", "logs"),
+        ("sentry", "db_postgres_service", "sentry"),
+        ("auth", "db_postgres_service", "ownership"),
+        ("replica", "db_postgres_service", "replica"),
+        ("tracing", "db_postgres_service", "tracing"),
+    ),
+    "db_mongo_service": (
+        (None, "db_mongo_service", "database"),
+        (None, "db_mongo_service", "callers"),
+        ("health", "db_mongo_service", "health"),
+        ("metrics", "db_mongo_service", "metrics"),
+        ("logging", "db_mongo_service", "logs"),
+        ("sentry", "db_mongo_service", "sentry"),
+        ("tracing", "db_mongo_service", "tracing"),
+    ),
+    "worker_service": (
+        ("metrics", "worker_service", "metrics"),
+        ("logging", "worker_service", "logs"),
+        ("sentry", "worker_service", "sentry"),
+        ("tracing", "worker_service", "tracing"),
+        ("websockets", "worker_service", "live_events"),
+    ),
+    "bot_service": (
+        ("metrics", "bot_service", "metrics"),
+        ("logging", "bot_service", "logs"),
+        ("sentry", "bot_service", "sentry"),
+        ("tracing", "bot_service", "tracing"),
+    ),
+}
+# The fields of each service's Settings (settings/__init__.py), in order, one per concern,
+# each read from its own env prefix. An entry: the flag (None: always), the module under
+# <service>.settings, the class, the field.
+SETTINGS: dict[str, tuple[tuple[str | None, str, str, str], ...]] = {
+    "api_service": (
+        (None, "core", "CoreSettings", "core"),
+        (None, "data", "DataServiceSettings", "data"),
+        ("logging", "logs", "LogSettings", "logs"),
+        ("sentry", "sentry", "SentrySettings", "sentry"),
+        ("rate_limit", "http", "RateLimitSettings", "rate_limit"),
+        ("cors", "http", "CorsSettings", "cors"),
+        ("redis", "redis", "RedisSettings", "redis"),
+        ("rabbitmq", "events", "EventSettings", "events"),
+        ("mongodb", "audit", "AuditSettings", "audit"),
+        ("circuit_breaker", "circuit_breaker", "CircuitBreakerSettings", "circuit_breaker"),
+        ("auth", "auth", "TokenSettings", "tokens"),
+        ("auth", "auth", "LoginSettings", "login"),
+        ("auth", "auth", "AuthStoreSettings", "auth_store"),
+        ("tracing", "tracing", "TracingSettings", "tracing"),
+        ("websockets", "websockets", "WebSocketSettings", "websockets"),
+        ("s3", "s3", "S3Settings", "s3"),
+    ),
+    "worker_service": (
+        (None, "data", "DataServiceSettings", "data"),
+        (None, "events", "EventSettings", "events"),
+        (None, "jobs", "JobSettings", "jobs"),
+        ("websockets", "live_events", "LiveEventSettings", "live_events"),
+        ("logging", "logs", "LogSettings", "logs"),
+        ("sentry", "sentry", "SentrySettings", "sentry"),
+        ("tracing", "tracing", "TracingSettings", "tracing"),
+    ),
+    "bot_service": (
+        (None, "bot", "BotSettings", "bot"),
+        (None, "api", "ApiSettings", "api"),
+        (None, "events", "EventSettings", "events"),
+        ("logging", "logs", "LogSettings", "logs"),
+        ("redis", "redis", "RedisSettings", "redis"),
+        ("sentry", "sentry", "SentrySettings", "sentry"),
+        ("tracing", "tracing", "TracingSettings", "tracing"),
+    ),
+}
+
+
+def hubs(flags: dict[str, bool]) -> dict[str, dict[str, Any]]:
+    """Each service's wiring and settings as the templates write them: the entries the flags
+    turn on, in order, and the imports they need, sorted as ruff sorts them."""
+
+    def on(entry: tuple[str | None, ...]) -> bool:
+        return entry[0] is None or flags[entry[0]]
+
+    result: dict[str, dict[str, Any]] = {}
+    for service, entries in WIRING.items():
+        modules = [entry for entry in entries if on(entry)]
+        result[service] = {
+            "modules": [module for _, _, module in modules],
+            "module_imports": sorted({(package, module) for _, package, module in modules}),
+        }
+    for service, fields in SETTINGS.items():
+        chosen = [field for field in fields if on(field)]
+        result[service] |= {
+            "fields": [(name, cls) for _, _, cls, name in chosen],
+            "settings_imports": sorted({(module, cls) for _, module, cls, _ in chosen}),
+        }
+    return result
 
 
 # Every service the project can have, the data service first (the others depend on it), and

@@ -68,3 +68,22 @@ def test_only_what_exists_is_accepted() -> None:
 def test_requires_python_holds_the_answered_minor_version_only(version: str, expected: str) -> None:
     assert context.python_requires(version) == expected
     assert context.build_context({"python_version": version})["python_requires"] == expected
+
+
+def test_the_hubs_hold_what_the_flags_turn_on_in_the_tables_order() -> None:
+    level_1 = context.hubs(context.feature_flags(1, []))
+    assert level_1["api_service"]["modules"] == ["data_client"]
+    assert level_1["worker_service"]["modules"] == []
+    assert [name for name, _ in level_1["api_service"]["fields"]] == ["core", "data"]
+
+    every = context.hubs(context.feature_flags(4, list(context.ALL_MODULES)))
+    api = every["api_service"]["modules"]
+    # What wraps the client to the data service comes first; logs wrap every answer.
+    assert api.index("circuit_breaker") < api.index("data_client") < api.index("logs")
+    assert api == [module for _, _, module in context.WIRING["api_service"]]
+    imports = every["api_service"]["module_imports"]
+    assert imports == sorted(imports)
+    assert ("api_service.api.routes", "attachments") in imports
+    settings = every["api_service"]["settings_imports"]
+    assert ("http", "CorsSettings") in settings
+    assert settings == sorted(settings)
