@@ -115,18 +115,19 @@ def build_context(answers: dict[str, Any]) -> dict[str, Any]:
     """Everything the templates need that is derived from the answers, computed once."""
     level = int(answers.get("maturity_level", 1))
     modules, added = resolve_modules(answers.get("modules"), level)
+    flags = feature_flags(level, modules)
     return {
         "level": level,
         "level_name": LEVEL_NAMES.get(level, ""),
-        "feat": feature_flags(level, modules),
+        "feat": flags,
         "enabled_modules": modules,
         "added_modules": added,
         "coverage_gate": COVERAGE_GATES.get(level, 60),
         "python_requires": python_requires(str(answers.get("python_version", "3.12"))),
         "services": services(modules),
         "lock_cutoff": LOCK_CUTOFF,
-        "compose_files": compose_files(feature_flags(level, modules)),
-        "hubs": hubs(feature_flags(level, modules)),
+        "compose_files": compose_files(flags),
+        "hubs": hubs(flags),
     }
 
 

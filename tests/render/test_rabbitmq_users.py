@@ -395,33 +395,32 @@ def test_a_weak_password_leaves_the_broker_unhealthy(
     """The script checks before it asks the broker anything (`secrets_check`, which refuses
     the same, does not run under `docker compose up --no-deps rabbitmq`)."""
     ready = tmp_path / "ready"
-    result = subprocess.run(
-        ["sh", str(project / "ops/rabbitmq/service-users.sh"), "sleep", "1"],
-        env={
-            "PATH": "/usr/bin:/bin", "RABBITMQ_DEFAULT_USER": "operator",
-            "SERVICE_USERS_READY_FILE": str(ready), "SERVICE_USERS_WAIT_S": "0",
-            **PASSWORDS, variable: value,
-        },
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    output = result.stdout + result.stderr
+    output = run_without_a_broker(project, ready, {variable: value})
     assert refusal in output, output
     assert "the broker did not start" not in output, output
     assert not ready.exists()
 
 
 def test_an_administrator_password_need_not_fit_a_url(project: Path, tmp_path: Path) -> None:
+    output = run_without_a_broker(
+        project, tmp_path / "ready", {"RABBITMQ_DEFAULT_PASS": "admin@secret/0123456789"}
+    )
+    # Past the checks: it went on to wait for a broker (there is none here).
+    assert "the broker did not start" in output
+
+
+def run_without_a_broker(project: Path, ready: Path, changed: dict[str, str]) -> str:
+    """The script's output where no rabbitmqctl is on PATH, with these passwords changed."""
     result = subprocess.run(
         ["sh", str(project / "ops/rabbitmq/service-users.sh"), "sleep", "1"],
         env={
             "PATH": "/usr/bin:/bin", "RABBITMQ_DEFAULT_USER": "operator",
-            "SERVICE_USERS_READY_FILE": str(tmp_path / "ready"), "SERVICE_USERS_WAIT_S": "0",
-            **PASSWORDS, "RABBITMQ_DEFAULT_PASS": "admin@secret/0123456789",
+            "SERVICE_USERS_READY_FILE": str(ready), "SERVICE_USERS_WAIT_S": "0",
+            **PASSWORDS, **changed,
         },
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
-    # Past the checks: it went on to wait for a broker (there is none here).
-    assert "the broker did not start" in result.stdout + result.stderr
+    return result.stdout + result.stderr
 
 
 def test_a_full_queue_refuses_the_apis_publish_until_it_drains(broker: Broker, slug: str) -> None:
@@ -458,8 +457,6 @@ def test_a_full_queue_refuses_the_apis_publish_until_it_drains(broker: Broker, s
     try:
         assert asyncio.run(fill_then_drain()) == ["ok", "ok", "ok", "DeliveryError", "ok"]
     finally:
-        broker.start(
-            {k: v for k, v in broker.passwords.items() if k != "RABBITMQ_QUEUE_MAX_LENGTH"}
-        )
+        broker.start_without("RABBITMQ_QUEUE_MAX_LENGTH")
     policies = broker.control("list_policies", "--no-table-headers")
     assert '"max-length":100000' in policies.replace(" ", ""), policies

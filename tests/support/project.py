@@ -205,39 +205,36 @@ def docker_compose() -> str:
 
 def compose_config(root: Path, files: tuple[str, ...]) -> dict[str, Any]:
     """The stack as Docker Compose resolves it (`config`), with .env.example as the .env."""
-    command = [docker_compose(), "--project-directory", str(root), "--env-file",
-               str(root / ".env.example")]  # fmt: skip
-    for name in files:
-        command += ["-f", str(root / name)]
-    # Only what the stack says: no variable of the machine running the tests.
-    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
-    result = subprocess.run(
-        [*command, "config", "--format", "json"],
-        env={**env, **COMPOSE_OUTSIDE_VALUES}, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, f"docker compose {' '.join(files)}: {result.stderr}"
-    config: dict[str, Any] = json.loads(result.stdout)
-    return config
+    return _compose_json(root, files, [], COMPOSE_OUTSIDE_VALUES)
 
 
 def compose_model(root: Path, *files: str) -> dict[str, Any]:
     """A stack as its files write it, merged by Docker Compose from its pieces (compose/):
     no interpolation, and ports, volumes, networks and environment in the short forms the
     files use, so that tests read `"127.0.0.1:8000:8000"` or `"./gateway/templates:...:ro"`."""
+    model = _compose_json(root, files, ["--no-interpolate", "--no-path-resolution"], {})
+    for service in model.get("services", {}).values():
+        _as_written(service)
+    return model
+
+
+def _compose_json(
+    root: Path, files: tuple[str, ...], options: list[str], outside: dict[str, str]
+) -> dict[str, Any]:
+    """`docker compose config` of the stack's files, as JSON. Only what the stack says (and
+    `outside`) is seen: no variable of the machine running the tests."""
     command = [docker_compose(), "--project-directory", str(root), "--env-file",
                str(root / ".env.example")]  # fmt: skip
     for name in files:
         command += ["-f", str(root / name)]
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **outside}
     result = subprocess.run(
-        [*command, "config", "--no-interpolate", "--no-path-resolution", "--format", "json"],
-        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")},
-        capture_output=True, text=True, check=False,
+        [*command, "config", *options, "--format", "json"],
+        env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, f"docker compose {' '.join(files)}: {result.stderr}"
-    model: dict[str, Any] = json.loads(result.stdout)
-    for service in model.get("services", {}).values():
-        _as_written(service)
-    return model
+    config: dict[str, Any] = json.loads(result.stdout)
+    return config
 
 
 def _as_written(service: dict[str, Any]) -> None:

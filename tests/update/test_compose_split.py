@@ -11,17 +11,16 @@ from tests.conftest import EVERY_MODULE
 from tests.render.test_compose_pieces import WHOLE_FILES, comparable, with_the_mends
 from tests.support.project import COMPOSE_STACKS, compose_config, render
 from tests.update.test_level_updates import commit_all
-from tests.update.test_resource_updates import git, leftovers_of_a_merge, update
+from tests.update.test_resource_updates import (  # the fixture skips an uncommitted template
+    committed_template,  # noqa: F401
+    git,
+    leftovers_of_a_merge,
+    update,
+)
 
 pytestmark = pytest.mark.rendered
 
 TEAM_NOTE = "\n## Team notes\n\nOn call: the platform team.\n"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def committed_template() -> None:
-    if git(Path(__file__).parent, "status", "--porcelain", "--untracked-files=no").strip():
-        pytest.skip("update tests need a committed template: commit your changes first")
 
 
 def stacks(root: Path) -> dict[str, object]:
