@@ -128,6 +128,7 @@ def build_context(answers: dict[str, Any]) -> dict[str, Any]:
         "lock_cutoff": LOCK_CUTOFF,
         "compose_files": compose_files(flags),
         "hubs": hubs(flags),
+        "parts": parts(flags),
     }
 
 
@@ -300,6 +301,69 @@ def hubs(flags: dict[str, bool]) -> dict[str, dict[str, Any]]:
             "settings_imports": sorted({(module, cls) for _, module, cls, _ in chosen}),
         }
     return result
+
+
+# The files many modules and features write into (.env.example, the Makefile, ...), as ordered
+# parts. Such a file's template writes what every project has and includes its parts where the
+# modules plug in: one file per module or feature, extensions/parts/<file>/<part>.jinja. A
+# part's place in its list is its place in the rendered file. An entry: the part's name, then
+# the flags that include it (any one of them on).
+PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "env": (
+        ("redis", "redis"),
+        ("rabbitmq", "rabbitmq"),
+        ("mongodb", "mongodb"),
+        ("s3", "s3"),
+        ("workers", "workers"),
+        ("bot", "bot"),
+        ("websockets", "websockets"),
+        ("logging", "logging"),
+        ("sentry", "sentry"),
+        ("metrics", "metrics"),
+        ("auth", "auth"),
+        ("gateway", "nginx"),
+        ("replica_and_backups", "replica", "backups"),
+        ("production_observability", "tracing", "central_logs"),
+    ),
+    "makefile": (
+        ("redis", "redis"),
+        ("s3", "s3"),
+        ("mongodb", "mongodb"),
+        ("workers", "workers"),
+        ("bot", "bot"),
+        ("rabbitmq", "rabbitmq"),
+        ("auth", "auth"),
+        ("secrets_check", "production_stack"),
+        ("load_test", "load_test"),
+        ("backups", "backups"),
+    ),
+    "readme_services": (
+        ("mongodb", "mongodb"),
+        ("workers", "workers"),
+        ("bot", "bot"),
+    ),
+    "readme_local": (("local_servers", "redis", "rabbitmq", "mongodb", "s3"),),
+    "readme": (
+        ("logging", "logging"),
+        ("pre_production", "nginx"),
+        ("production", "auth"),
+        ("operations", "runbooks"),
+        ("postgres_production", "replica", "backups"),
+        ("tracing_and_central_logs", "tracing", "central_logs"),
+    ),
+}
+
+
+def parts(flags: dict[str, bool]) -> dict[str, list[str]]:
+    """Each file's parts that the flags turn on, in order, as paths a template can include."""
+    return {
+        file: [
+            f"extensions/parts/{file}/{name}.jinja"
+            for name, *needs in entries
+            if any(flags[need] for need in needs)
+        ]
+        for file, entries in PARTS.items()
+    }
 
 
 # Every service the project can have, the data service first (the others depend on it), and
