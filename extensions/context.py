@@ -123,6 +123,9 @@ def build_context(answers: dict[str, Any]) -> dict[str, Any]:
         "enabled_modules": modules,
         "added_modules": added,
         "coverage_gate": COVERAGE_GATES.get(level, 60),
+        # What health checks ask a service: /health from level 2; before, any answer from the
+        # OpenAPI document shows that the process serves.
+        "health_path": "health" if flags["health"] else "openapi.json",
         "python_requires": python_requires(str(answers.get("python_version", "3.12"))),
         "services": services(modules),
         "lock_cutoff": LOCK_CUTOFF,
@@ -145,6 +148,8 @@ COMPOSE_PIECES: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
     ("gateway", None, ("production",)),
     ("postgres", None, ("", "development", "production")),
     ("api_service", None, ("", "development", "production")),
+    ("logging", "logging", ("development",)),
+    ("sentry", "sentry", ("development",)),
     ("mongodb", "mongodb", ("", "development", "production")),
     ("workers", "workers", ("", "development", "production")),
     ("bot", "bot", ("", "development", "production")),
@@ -280,6 +285,17 @@ SETTINGS: dict[str, tuple[tuple[str | None, str, str, str], ...]] = {
 }
 
 
+# What the data service holds beside the resources: the models models/__init__.py imports (all
+# that Alembic's autogenerate sees) and the routers routes/__init__.py lists before the
+# resources' own. An entry: the flag (None: always), the module, and for a model its class.
+DATA_SERVICE_MODELS = (
+    (None, "base", "Base"),
+    ("auth", "accounts", "Account"),
+    ("auth", "accounts", "AccountOwnership"),
+)
+DATA_SERVICE_ROUTERS = (("auth", "accounts"),)
+
+
 def hubs(flags: dict[str, bool]) -> dict[str, dict[str, Any]]:
     """Each service's wiring and settings as the templates write them: the entries the flags
     turn on, in order, and the imports they need, sorted as ruff sorts them."""
@@ -294,6 +310,18 @@ def hubs(flags: dict[str, bool]) -> dict[str, dict[str, Any]]:
             "modules": [module for _, _, module in modules],
             "module_imports": sorted({(package, module) for _, package, module in modules}),
         }
+    result["db_postgres_service"] |= {
+        "models": [(module, cls) for flag, module, cls in DATA_SERVICE_MODELS if on((flag,))],
+        "routers": [module for flag, module in DATA_SERVICE_ROUTERS if on((flag,))],
+    }
+    for service, groups in DEPENDENCIES.items():
+        result.setdefault(service, {})
+        for group, entries in groups.items():
+            result[service][group] = [
+                (pinned(requirement), rest[1] if len(rest) > 1 else "")
+                for requirement, *rest in entries
+                if rest[0] is None or any(flags[flag] for flag in _as_tuple(rest[0]))
+            ]
     for service, fields in SETTINGS.items():
         chosen = [field for field in fields if on(field)]
         result[service] |= {
@@ -309,6 +337,7 @@ def hubs(flags: dict[str, bool]) -> dict[str, dict[str, Any]]:
 # part's place in its list is its place in the rendered file. An entry: the part's name, then
 # the flags that include it (any one of them on).
 PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "env_postgres": (("app_role", "auth"),),
     "env": (
         ("redis", "redis"),
         ("rabbitmq", "rabbitmq"),
@@ -364,6 +393,223 @@ def parts(flags: dict[str, bool]) -> dict[str, list[str]]:
         ]
         for file, entries in PARTS.items()
     }
+
+
+# Each service's pinned direct dependencies, as its pyproject.toml lists them (by name, as uv
+# sorts them). PINS holds every version once; `nox -s pins` proves they resolve together.
+PINS = {
+    "aiogram": "3.31.0",
+    "aiosqlite": "0.22.1",
+    "alembic": "1.20.1",
+    "anyio": "4.16.0",
+    "asyncpg": "0.32.0",
+    "bandit": "1.9.4",
+    "boto3": "1.44.8",
+    "boto3-stubs": "1.43.126",
+    "fakeredis": "2.40.0",
+    "fastapi": "0.165.0",
+    "faststream": "0.7.8",
+    "httpx": "0.28.1",
+    "import-linter": "2.17",
+    "mongomock-motor": "0.0.36",
+    "moto": "5.2.5",
+    "mypy": "2.4.1",
+    "opentelemetry-exporter-otlp-proto-http": "1.45.1",
+    "opentelemetry-instrumentation-fastapi": "0.66b1",
+    "opentelemetry-instrumentation-httpx": "0.66b1",
+    "opentelemetry-instrumentation-sqlalchemy": "0.66b1",
+    "opentelemetry-sdk": "1.45.1",
+    "prometheus-client": "0.26.0",
+    "prometheus-fastapi-instrumentator": "8.1.0",
+    "pwdlib": "0.3.1",
+    "pydantic": "2.14.4",
+    "pydantic-settings": "2.16.3",
+    "pyjwt": "2.15.1",
+    "pymongo": "4.20.1",
+    "pytest": "9.2.0",
+    "pytest-asyncio": "1.5.0",
+    "pytest-cov": "7.1.0",
+    "python-multipart": "0.0.34",
+    "redis": "8.1.0",
+    "ruff": "0.17.6",
+    "sentry-sdk": "2.75.0",
+    "sniffio": "1.3.1",
+    "sqlalchemy": "2.1.9",
+    "structlog": "26.1.0",
+    "testcontainers": "4.15.0",
+    "uvicorn": "0.54.0",
+}
+SNIFFIO = (
+    "httpcore imports sniffio on every request; without it each import is a failed path search."
+)
+TRACING_HTTP = (
+    ("opentelemetry-exporter-otlp-proto-http", "tracing"),
+    ("opentelemetry-instrumentation-fastapi", "tracing"),
+    ("opentelemetry-instrumentation-httpx", "tracing"),
+    ("opentelemetry-sdk", "tracing"),
+)
+TOOLS = (
+    ("mypy", None),
+    ("pytest", None),
+    ("pytest-asyncio", None),
+    ("pytest-cov", None),
+    ("ruff", None),
+)
+# An entry: the requirement (a version after "==" overrides PINS), the flag or flags that add
+# it (None: always; a tuple: any one of them on), and a comment written above it.
+Dependency = (
+    tuple[str, str | tuple[str, ...] | None] | tuple[str, str | tuple[str, ...] | None, str]
+)
+DEPENDENCIES: dict[str, dict[str, tuple[Dependency, ...]]] = {
+    "api_service": {
+        "runtime": (
+            ("anyio", "websockets"),
+            ("boto3", "s3"),
+            ("fastapi", None),
+            ("faststream[rabbit]", "rabbitmq"),
+            ("httpx", None),
+            *TRACING_HTTP,
+            ("pydantic", None),
+            ("pydantic-settings", None),
+            ("pwdlib[argon2]", "auth"),
+            ("pyjwt", "auth"),
+            ("python-multipart", ("auth", "s3")),
+            ("prometheus-fastapi-instrumentator", "metrics"),
+            ("redis", "redis"),
+            ("sentry-sdk[fastapi]", "sentry"),
+            ("sniffio", None, SNIFFIO),
+            ("structlog", "logging"),
+            ("uvicorn[standard]", None),
+        ),
+        "dev": (
+            ("bandit", None),
+            ("boto3-stubs[s3]", "s3", "Types of boto3's S3 client, for mypy --strict."),
+            ("fakeredis[lua]", "redis"),
+            ("import-linter", None),
+            (
+                "mongomock-motor",
+                "mongodb",
+                "The audit tests run the real audit service in-process,"
+                " over an in-process MongoDB.",
+            ),
+            (
+                "moto[server]",
+                "s3",
+                "The attachment tests run a real S3-protocol server on loopback (moto_server).",
+            ),
+            *TOOLS,
+        ),
+    },
+    "db_postgres_service": {
+        "runtime": (
+            ("aiosqlite", None),
+            ("alembic", None),
+            ("asyncpg", None),
+            ("fastapi", None),
+            ("opentelemetry-exporter-otlp-proto-http", "tracing"),
+            ("opentelemetry-instrumentation-fastapi", "tracing"),
+            ("opentelemetry-instrumentation-sqlalchemy", "tracing"),
+            ("opentelemetry-sdk", "tracing"),
+            ("pydantic", None),
+            ("pydantic-settings", None),
+            ("prometheus-fastapi-instrumentator", "metrics"),
+            ("sentry-sdk[fastapi]", "sentry"),
+            ("sqlalchemy[asyncio]", None),
+            ("structlog", "logging"),
+            ("uvicorn[standard]", None),
+        ),
+        "dev": (
+            ("bandit", None),
+            ("httpx", None),
+            *TOOLS,
+            ("testcontainers[postgres]", "real_database_tests"),
+        ),
+    },
+    "db_mongo_service": {
+        "runtime": (
+            ("fastapi", None),
+            ("opentelemetry-exporter-otlp-proto-http", "tracing"),
+            ("opentelemetry-instrumentation-fastapi", "tracing"),
+            ("opentelemetry-sdk", "tracing"),
+            ("prometheus-fastapi-instrumentator", "metrics"),
+            ("pydantic", None),
+            ("pydantic-settings", None),
+            ("pymongo", None),
+            ("sentry-sdk[fastapi]", "sentry"),
+            ("structlog", "logging"),
+            ("uvicorn[standard]", None),
+        ),
+        "dev": (
+            ("bandit", None),
+            ("httpx", None),
+            (
+                "mongomock-motor",
+                None,
+                "An in-process MongoDB for the tests (no server is needed to run them).",
+            ),
+            *TOOLS,
+        ),
+    },
+    "worker_service": {
+        "runtime": (
+            ("fastapi", None),
+            ("faststream[rabbit]", None),
+            ("httpx", None),
+            *TRACING_HTTP,
+            ("prometheus-client", "metrics"),
+            ("pydantic", None),
+            ("pydantic-settings", None),
+            ("redis", "websockets"),
+            ("sentry-sdk[fastapi]", "sentry"),
+            ("sniffio", None, SNIFFIO),
+            ("structlog", "logging"),
+            ("uvicorn[standard]", None),
+        ),
+        "dev": (
+            ("bandit", None),
+            ("fakeredis", "websockets"),
+            *TOOLS,
+        ),
+    },
+    "bot_service": {
+        "runtime": (
+            ("aiogram", None),
+            ("fastapi", None),
+            ("faststream[rabbit]", None),
+            ("httpx", None),
+            *TRACING_HTTP,
+            ("prometheus-client", "metrics"),
+            (
+                "pydantic==2.13.5",
+                None,
+                "aiogram 3.31 accepts pydantic below 2.14;"
+                " this service shares no code with the others.",
+            ),
+            ("pydantic-settings", None),
+            ("redis", "redis"),
+            ("sentry-sdk[fastapi]", "sentry"),
+            ("sniffio", None, SNIFFIO),
+            ("structlog", "logging"),
+            ("uvicorn[standard]", None),
+        ),
+        "dev": (
+            ("bandit", None),
+            ("fakeredis", "redis"),
+            *TOOLS,
+        ),
+    },
+}
+
+
+def pinned(requirement: str) -> str:
+    """ "uvicorn[standard]" -> "uvicorn[standard]==0.54.0"; a requirement with "==" stays."""
+    if "==" in requirement:
+        return requirement
+    return f"{requirement}=={PINS[requirement.partition('[')[0]]}"
+
+
+def _as_tuple(flags: str | tuple[str, ...]) -> tuple[str, ...]:
+    return flags if isinstance(flags, tuple) else (flags,)
 
 
 # Every service the project can have, the data service first (the others depend on it), and
