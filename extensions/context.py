@@ -132,6 +132,8 @@ def build_context(answers: dict[str, Any]) -> dict[str, Any]:
         "compose_files": compose_files(flags),
         "hubs": hubs(flags),
         "parts": parts(flags),
+        "production_secrets": production_secrets(flags),
+        "ci_matrix": ci_matrix(flags),
     }
 
 
@@ -296,6 +298,83 @@ DATA_SERVICE_MODELS = (
 DATA_SERVICE_ROUTERS = (("auth", "accounts"),)
 
 
+# The secrets of production's .env, as the production checklist names them. An entry: the
+# variable, then the flags it needs (all of them on).
+PRODUCTION_SECRETS = (
+    ("POSTGRES_PASSWORD",),
+    ("POSTGRES_APP_PASSWORD", "auth"),
+    ("REDIS_API_PASSWORD", "redis"),
+    ("REDIS_WORKER_PASSWORD", "redis", "websockets"),
+    ("REDIS_BOT_PASSWORD", "redis", "bot"),
+    ("AUTH_REDIS_PASSWORD", "auth"),
+    ("RABBITMQ_PASSWORD", "rabbitmq"),
+    ("RABBITMQ_API_PASSWORD", "rabbitmq"),
+    ("RABBITMQ_WORKER_PASSWORD", "rabbitmq", "workers"),
+    ("RABBITMQ_BOT_PASSWORD", "rabbitmq", "bot"),
+    ("MONGO_PASSWORD", "mongodb"),
+    ("S3_SECRET_KEY", "s3"),
+    ("GRAFANA_ADMIN_PASSWORD", "metrics"),
+    ("JWT_SECRET_KEY", "auth"),
+    ("BOT_API_PASSWORD", "bot", "auth"),
+)
+# The rendered CI's matrix: the servers (service containers) each service's tests use; the
+# project's other servers stay off for it. An entry: the service, the flag that brings it
+# (None: always), a comment, and its servers as (server, flag that makes the tests use it, or
+# None, a comment).
+CI_SERVERS = ("postgres", "redis", "rabbitmq")
+CI_TESTS: tuple[tuple[str, str | None, str, tuple[tuple[str, str | None, str], ...]], ...] = (
+    ("db_postgres_service", None, "", (("postgres", None, ""),)),
+    (
+        "api_service",
+        None,
+        "",
+        (("postgres", None, ""), ("redis", None, ""), ("rabbitmq", None, "")),
+    ),
+    (
+        "worker_service",
+        "workers",
+        "",
+        (
+            (
+                "redis",
+                "websockets",
+                "The websockets module's forwarder publishes to a real Redis in its tests.",
+            ),
+            ("rabbitmq", None, ""),
+        ),
+    ),
+    ("bot_service", "bot", "", (("redis", None, ""), ("rabbitmq", None, ""))),
+    (
+        "db_mongo_service",
+        "mongodb",
+        "Its tests run on an in-process MongoDB (mongomock) and need no server.",
+        (),
+    ),
+)
+
+
+def production_secrets(flags: dict[str, bool]) -> list[str]:
+    return [name for name, *needs in PRODUCTION_SECRETS if all(flags[need] for need in needs)]
+
+
+def ci_matrix(flags: dict[str, bool]) -> list[dict[str, Any]]:
+    """Each service's entry of the CI matrix: every server the project has, used or not."""
+    servers = [server for server in CI_SERVERS if server == "postgres" or flags[server]]
+    matrix = []
+    for service, flag, comment, used in CI_TESTS:
+        if flag is not None and not flags[flag]:
+            continue
+        uses = {server: (need is None or flags[need], note) for server, need, note in used}
+        matrix.append(
+            {
+                "service": service,
+                "comment": comment,
+                "servers": [(server, *uses.get(server, (False, ""))) for server in servers],
+            }
+        )
+    return matrix
+
+
 def hubs(flags: dict[str, bool]) -> dict[str, dict[str, Any]]:
     """Each service's wiring and settings as the templates write them: the entries the flags
     turn on, in order, and the imports they need, sorted as ruff sorts them."""
@@ -366,6 +445,21 @@ PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("load_test", "load_test"),
         ("backups", "backups"),
     ),
+    "rotate_secrets": tuple(
+        (flag, flag)
+        for flag in (
+            "redis",
+            "rabbitmq",
+            "mongodb",
+            "s3",
+            "bot",
+            "auth",
+            "metrics",
+            "sentry",
+            "cicd",
+        )
+    ),
+    "websockets_doc": (("auth", "auth"), ("gateway", "nginx")),
     "readme_services": (
         ("mongodb", "mongodb"),
         ("workers", "workers"),

@@ -150,6 +150,18 @@ def database_error(value: Any) -> str:
     return ""
 
 
+def python_list(items: list[str]) -> str:
+    """A list literal as ruff formats it: `[]`, or one item per line with a trailing comma."""
+    if not items:
+        return "[]"
+    return "[\n" + "".join(f"    {item},\n" for item in items) + "]"
+
+
+def import_lines(pairs: list[tuple[str, str]], prefix: str = "") -> str:
+    """`from <prefix><module> import <name>` per pair, one import per line (force-single-line)."""
+    return "\n".join(f"from {prefix}{module} import {name}" for module, name in pairs)
+
+
 class NamingFilters(Extension):
     """Registers the filters above in Copier's Jinja environment."""
 
@@ -163,5 +175,7 @@ class NamingFilters(Extension):
                 "email_error": email_error,
                 "port_error": port_error,
                 "database_error": database_error,
+                "python_list": python_list,
+                "import_lines": import_lines,
             }
         )

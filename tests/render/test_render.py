@@ -110,6 +110,8 @@ tools/lock.py
 """
 # Added by level 2.
 LEVEL_2_FILES = """
+compose/development/logging.compose.yml
+compose/development/sentry.compose.yml
 docker-compose.dev.yml
 services/api_service/src/api_service/api/routes/health.py
 services/api_service/src/api_service/infrastructure/observability/__init__.py
