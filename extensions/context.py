@@ -56,6 +56,7 @@ LEVEL_FEATURES = {
 # several features (each renders where any of them is on).
 COMBINED_FLAGS = {
     "rabbitmq_users": ("production_stack", "rabbitmq"),
+    "websocket_sign_in": ("websockets", "auth"),
 }
 FOLDER_FLAGS = {
     "observability": ("logging", "sentry", "metrics", "tracing"),

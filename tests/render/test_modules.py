@@ -118,6 +118,7 @@ MODULE_FILES = {
         services/api_service/src/api_service/infrastructure/live_events.py
         services/api_service/src/api_service/settings/websockets.py
         services/api_service/tests/integration/test_websockets.py
+        services/api_service/tests/live_clients.py
         services/worker_service/src/worker_service/live_events.py
         services/worker_service/src/worker_service/settings/live_events.py
         services/worker_service/tests/redis_server.py
@@ -344,6 +345,7 @@ def test_websockets_at_level_4_signs_in_and_tests_the_forwarder_on_redis_in_ci(
     assert "4401" in docs
     assert '"type": "auth"' in docs
     assert "auth.tokens.verify(token)" in endpoint.read_text()
+    assert (project / "services/api_service/tests/integration/test_websocket_sign_in.py").is_file()
     for name in ("docker-compose.yml", "docker-compose.prod.yml"):
         assert compose_spec_errors(project / name) == ""
 
