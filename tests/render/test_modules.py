@@ -142,6 +142,8 @@ MODULE_FILES = {
         services/api_service/src/api_service/domain/attachments.py
         services/api_service/src/api_service/infrastructure/object_storage.py
         services/api_service/src/api_service/settings/s3.py
+        services/api_service/tests/attachment_files.py
+        services/api_service/tests/integration/test_attachment_storage.py
         services/api_service/tests/integration/test_attachments.py
         services/api_service/tests/s3_server.py
         services/api_service/tests/unit/test_attachment_rules.py
