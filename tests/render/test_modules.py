@@ -341,12 +341,12 @@ def test_websockets_at_level_4_signs_in_and_tests_the_forwarder_on_redis_in_ci(
     ci = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
     matrix = {row["service"]: row for row in ci["jobs"]["checks"]["strategy"]["matrix"]["include"]}
     docs = (project / "docs/modules/websockets.md").read_text()
-    endpoint = project / "services/api_service/src/api_service/api/websockets.py"
+    sign_in = project / "services/api_service/src/api_service/api/websocket_sign_in.py"
 
     assert matrix["worker_service"]["redis"] is True
     assert "4401" in docs
     assert '"type": "auth"' in docs
-    assert "auth.tokens.verify(token)" in endpoint.read_text()
+    assert "auth.tokens.verify(token)" in sign_in.read_text()
     assert (project / "services/api_service/tests/integration/test_websocket_sign_in.py").is_file()
     for name in ("docker-compose.yml", "docker-compose.prod.yml"):
         assert compose_spec_errors(project / name) == ""
