@@ -304,6 +304,10 @@ DATA_SERVICE_ROUTERS = (("auth", "accounts"),)
 PRODUCTION_SECRETS = (
     ("POSTGRES_PASSWORD",),
     ("POSTGRES_APP_PASSWORD", "auth"),
+    ("POSTGRES_REPLICATION_PASSWORD", "replica"),
+    ("API_DATA_SERVICE_TOKEN",),
+    ("WORKER_DATA_SERVICE_TOKEN", "workers"),
+    ("API_AUDIT_SERVICE_TOKEN", "mongodb"),
     ("REDIS_API_PASSWORD", "redis"),
     ("REDIS_WORKER_PASSWORD", "redis", "websockets"),
     ("REDIS_BOT_PASSWORD", "redis", "bot"),
@@ -316,7 +320,10 @@ PRODUCTION_SECRETS = (
     ("S3_SECRET_KEY", "s3"),
     ("GRAFANA_ADMIN_PASSWORD", "metrics"),
     ("JWT_SECRET_KEY", "auth"),
+    ("BOT_TOKEN", "bot"),
     ("BOT_API_PASSWORD", "bot", "auth"),
+    ("ELASTIC_PASSWORD", "central_logs"),
+    ("KIBANA_SYSTEM_PASSWORD", "central_logs"),
 )
 # The rendered CI's matrix: the servers (service containers) each service's tests use; the
 # project's other servers stay off for it. An entry: the service, the flag that brings it
@@ -365,12 +372,15 @@ def ci_matrix(flags: dict[str, bool]) -> list[dict[str, Any]]:
     for service, flag, comment, used in CI_TESTS:
         if flag is not None and not flags[flag]:
             continue
-        uses = {server: (need is None or flags[need], note) for server, need, note in used}
+        uses = {server: need is None or flags[need] for server, need, _ in used}
+        notes = {server: note for server, _, note in used if uses[server]}
         matrix.append(
             {
                 "service": service,
                 "comment": comment,
-                "servers": [(server, *uses.get(server, (False, ""))) for server in servers],
+                "servers": [
+                    (server, uses.get(server, False), notes.get(server, "")) for server in servers
+                ],
             }
         )
     return matrix
@@ -415,7 +425,7 @@ def hubs(flags: dict[str, bool]) -> dict[str, dict[str, Any]]:
 # parts. Such a file's template writes what every project has and includes its parts where the
 # modules plug in: one file per module or feature, extensions/parts/<file>/<part>.jinja. A
 # part's place in its list is its place in the rendered file. An entry: the part's name, then
-# the flags that include it (any one of them on).
+# the flags that include it (any one of them on; none: always).
 PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "env_postgres": (("app_role", "auth"),),
     "env": (
@@ -460,7 +470,8 @@ PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
             "cicd",
         )
     ),
-    "websockets_doc": (("auth", "auth"), ("gateway", "nginx")),
+    "websockets_doc": (("auth", "auth"),),
+    "websockets_doc_gateway": (("gateway", "nginx"),),
     "readme_services": (
         ("mongodb", "mongodb"),
         ("workers", "workers"),
@@ -484,14 +495,14 @@ def parts(flags: dict[str, bool]) -> dict[str, list[str]]:
         file: [
             f"extensions/parts/{file}/{name}.jinja"
             for name, *needs in entries
-            if any(flags[need] for need in needs)
+            if not needs or any(flags[need] for need in needs)
         ]
         for file, entries in PARTS.items()
     }
 
 
-# Each service's pinned direct dependencies, as its pyproject.toml lists them (by name, as uv
-# sorts them). PINS holds every version once; `nox -s pins` proves they resolve together.
+# The version of every package a service depends on directly, once for all the services;
+# `nox -s pins` proves they resolve together on both Pythons.
 PINS = {
     "aiogram": "3.31.0",
     "aiosqlite": "0.22.1",
@@ -550,8 +561,9 @@ TOOLS = (
     ("pytest-cov", None),
     ("ruff", None),
 )
-# An entry: the requirement (a version after "==" overrides PINS), the flag or flags that add
-# it (None: always; a tuple: any one of them on), and a comment written above it.
+# Each service's direct dependencies, in the order its pyproject.toml lists them. An entry: the
+# requirement (a version after "==" overrides PINS), the flag or flags that add it (None:
+# always; a tuple: any one of them on), and a comment written above it.
 Dependency = (
     tuple[str, str | tuple[str, ...] | None] | tuple[str, str | tuple[str, ...] | None, str]
 )

@@ -254,3 +254,23 @@ def test_the_operations_docs_follow_the_answers(project: Path) -> None:
     text = "\n".join(path.read_text() for path in [*operations, docs / "production-checklist.md"])
     for module, secret in (("rabbitmq", "RABBITMQ_PASSWORD"), ("mongodb", "MONGO_PASSWORD")):
         assert (secret in text) == (module in modules), secret
+
+
+def test_the_checklist_names_every_secret_production_requires(
+    rendered_preset: Callable[[str], Path],
+) -> None:
+    project = rendered_preset("modules_level4")
+    development = project / "compose/development"
+    pieces = [
+        p for p in (project / "compose").rglob("*.compose.yml") if development not in p.parents
+    ]
+    required = {
+        name
+        for path in pieces
+        for name in re.findall(r"\$\{([A-Z0-9_]+):\?", path.read_text())
+        if re.search(r"(PASSWORD|TOKEN|SECRET_KEY)$", name)
+    }
+    checklist = (project / "docs/production-checklist.md").read_text()
+
+    assert required
+    assert {name for name in required if f"`{name}`" not in checklist} == set()
