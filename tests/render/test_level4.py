@@ -38,7 +38,9 @@ AUTH_FILES = {
     "services/api_service/src/api_service/create_admin.py",
     "services/api_service/src/api_service/infrastructure/auth/tokens.py",
     "services/api_service/src/api_service/infrastructure/circuit_breaker.py",
+    "services/api_service/tests/accounts.py",
     "services/api_service/tests/integration/test_auth.py",
+    "services/api_service/tests/integration/test_roles_and_ownership.py",
     "services/db_postgres_service/migrations/versions/auth_0001_users_and_ownerships.py",
     "services/db_postgres_service/src/db_postgres_service/ownership.py",
 }

@@ -5,9 +5,9 @@ import redis.asyncio
 
 from api_service.settings import Settings
 from api_service.settings.auth import AuthStoreSettings
+from tests.accounts import PASSWORD
+from tests.accounts import sign_up
 from tests.conftest import running_stack
-from tests.integration.test_auth import PASSWORD
-from tests.integration.test_auth import sign_up
 
 
 async def keys_in(url: str) -> list[bytes]:

@@ -8,12 +8,12 @@ import httpx
 from api_service.infrastructure.auth.accounts import HttpAccountRepository
 from api_service.settings.auth import LoginSettings
 from api_service.settings.redis import RedisSettings
+from tests.accounts import ME
+from tests.accounts import PASSWORD
+from tests.accounts import as_
+from tests.accounts import sign_in
+from tests.accounts import sign_up
 from tests.conftest import running_stack
-from tests.integration.test_auth import ME
-from tests.integration.test_auth import PASSWORD
-from tests.integration.test_auth import as_
-from tests.integration.test_auth import sign_in
-from tests.integration.test_auth import sign_up
 
 CHANGE = "/api/v1/auth/password"
 RESET = "/api/v1/auth/password-reset"

@@ -7,11 +7,11 @@ import httpx
 
 from api_service.settings.auth import LoginSettings
 from api_service.settings.redis import RedisSettings
-from tests.integration.test_auth import ME
-from tests.integration.test_auth import PASSWORD
-from tests.integration.test_auth import as_
-from tests.integration.test_auth import sign_in
-from tests.integration.test_auth import sign_up
+from tests.accounts import ME
+from tests.accounts import PASSWORD
+from tests.accounts import as_
+from tests.accounts import sign_in
+from tests.accounts import sign_up
 
 REFRESH = "/api/v1/auth/refresh"
 

@@ -11,11 +11,11 @@ from api_service.infrastructure.auth.sessions import RedisSessions
 from api_service.settings import Settings
 from api_service.settings.auth import LoginSettings
 from api_service.settings.auth import TokenSettings
+from tests.accounts import ME
+from tests.accounts import PASSWORD
+from tests.accounts import sign_up
 from tests.conftest import Stack
 from tests.conftest import running_stack
-from tests.integration.test_auth import ME
-from tests.integration.test_auth import PASSWORD
-from tests.integration.test_auth import sign_up
 
 EMAIL = "target@example.com"
 WRONG = {"username": EMAIL, "password": "wrong-password-1"}
