@@ -130,6 +130,7 @@ MODULE_FILES = {
         services/api_service/src/api_service/infrastructure/redis_store.py
         services/api_service/src/api_service/settings/redis.py
         services/api_service/tests/integration/test_redis.py
+        services/api_service/tests/integration/test_redis_store.py
         services/api_service/tests/redis_server.py
     """,
     "s3": """
