@@ -135,6 +135,7 @@ MODULE_FILES = {
     """,
     "s3": """
         docs/modules/s3.md
+        services/api_service/src/api_service/api/multipart_limit.py
         services/api_service/src/api_service/api/routes/attachments.py
         services/api_service/src/api_service/api/schemas/attachments.py
         services/api_service/src/api_service/application/attachment_errors.py
@@ -142,6 +143,7 @@ MODULE_FILES = {
         services/api_service/src/api_service/application/use_cases/attachments.py
         services/api_service/src/api_service/domain/attachments.py
         services/api_service/src/api_service/infrastructure/object_storage.py
+        services/api_service/src/api_service/infrastructure/s3_files.py
         services/api_service/src/api_service/settings/s3.py
         services/api_service/tests/attachment_files.py
         services/api_service/tests/integration/test_attachment_storage.py

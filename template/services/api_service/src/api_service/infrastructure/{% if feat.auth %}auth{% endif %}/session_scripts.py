@@ -1,0 +1,71 @@
+"""The Lua scripts the sign-in Redis runs: each is one atomic step of sessions.py, so that
+concurrent requests cannot both pass a check that only one of them may pass."""
+
+# KEYS: the token's grant, its used-marker. ARGV: the closed-family key prefix, the ttl.
+# One script, so two refreshes with one token cannot both find it unused.
+REDEEM = """
+local grant = redis.call('GET', KEYS[1])
+if not grant then
+  local family = redis.call('GET', KEYS[2])
+  if family then
+    redis.call('SET', ARGV[1] .. family, '1', 'EX', ARGV[2])
+    return {'reused', family}
+  end
+  return {'unknown', ''}
+end
+redis.call('DEL', KEYS[1])
+local family = cjson.decode(grant)['family']
+redis.call('SET', KEYS[2], family, 'EX', ARGV[2])
+if redis.call('EXISTS', ARGV[1] .. family) == 1 then
+  return {'closed', family}
+end
+return {'ok', grant}
+"""
+
+
+# KEYS: the new token's grant, the account's sign-ins (family -> token digest), their order.
+# ARGV: the grant, the ttl, the family, the token's digest, now, the cap, the grant key prefix.
+# A rotation keeps its sign-in's place; a new sign-in past the cap ends the oldest.
+OPEN = """
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
+redis.call('ZADD', KEYS[3], 'NX', ARGV[5], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('EXPIRE', KEYS[3], ARGV[2])
+while redis.call('ZCARD', KEYS[3]) > tonumber(ARGV[6]) do
+  local oldest = redis.call('ZPOPMIN', KEYS[3])[1]
+  local digest = redis.call('HGET', KEYS[2], oldest)
+  if digest then
+    redis.call('DEL', ARGV[7] .. digest)
+  end
+  redis.call('HDEL', KEYS[2], oldest)
+end
+return 1
+"""
+
+# KEYS: the account's reset token digest. ARGV: the presented token's digest.
+USE_RESET = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0
+"""
+
+# KEYS: the account's failures hash. ARGV: the client, now, max failures, longest wait, memory.
+# One script, so concurrent guesses from one client are counted one by one.
+ATTEMPT = """
+local wait_until = tonumber(redis.call('HGET', KEYS[1], 'until:' .. ARGV[1]) or '0')
+local now = tonumber(ARGV[2])
+if wait_until > now then
+  return tostring(wait_until - now)
+end
+local count = redis.call('HINCRBY', KEYS[1], 'count:' .. ARGV[1], 1)
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+local beyond = count - tonumber(ARGV[3])
+if beyond >= 0 then
+  local wait = math.min(tonumber(ARGV[4]), 2 ^ math.min(beyond, 30))
+  redis.call('HSET', KEYS[1], 'until:' .. ARGV[1], tostring(now + wait))
+end
+return ''
+"""
