@@ -6,6 +6,7 @@ test `feat.<name>` and never compare levels themselves.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from copier_template_extensions import ContextHook
@@ -135,6 +136,7 @@ def build_context(answers: dict[str, Any]) -> dict[str, Any]:
         "parts": parts(flags),
         "production_secrets": production_secrets(flags),
         "ci_matrix": ci_matrix(flags),
+        "weak_passwords": weak_passwords(),
     }
 
 
@@ -384,6 +386,24 @@ def ci_matrix(flags: dict[str, bool]) -> list[dict[str, Any]]:
             }
         )
     return matrix
+
+
+# The passwords each server's settings refuse in production (the usual placeholders and the
+# server's default user's name), the same in every service that connects to it.
+WEAK_PASSWORDS = {
+    "postgres": ("", "change-me", "changeme", "postgres", "password", "secret", "admin"),
+    "mongo": ("", "change-me", "changeme", "mongo", "password", "secret", "admin"),
+    "rabbitmq": ("", "guest", "change-me", "changeme", "password", "secret", "admin"),
+    "redis": ("", "change-me", "changeme", "redis", "password", "secret", "admin"),
+}
+
+
+def weak_passwords() -> dict[str, str]:
+    """Each server's list as the set literal the settings write."""
+    return {
+        server: "{" + ", ".join(json.dumps(word) for word in words) + "}"
+        for server, words in WEAK_PASSWORDS.items()
+    }
 
 
 def hubs(flags: dict[str, bool]) -> dict[str, dict[str, Any]]:
