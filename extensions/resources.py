@@ -328,14 +328,60 @@ def call(indent: int, head: str, args: list[str], tail: str = "") -> str:
     return f"{pad}{head}(\n{body}{pad}){tail}"
 
 
-def _declaration(name: str, annotation: str, args: list[str], optional: bool) -> str:
-    """A model field at class-body indent: `name: T`, `name: T = None` or `= Field(...)`."""
-    if optional and not args:
-        return f"    {name}: {annotation} = None"
-    if not args:
-        return f"    {name}: {annotation}"
-    head = f"{name}: {annotation} = Field"
-    return call(4, head, (["default=None"] if optional else []) + args)
+def fit(line: str) -> str:
+    """A statement as ruff formats it: as it is when it fits in a line, else the arguments of its
+    last bracket pair one per line, each with a trailing comma (a "magic" one: ruff keeps the
+    statement exploded). What a template writes on one line, this formats for any name length.
+    """
+    if len(line) <= LINE_LENGTH:
+        return line
+    opened: list[int] = []
+    last_open = last_close = -1
+    quote = ""
+    escaped = False
+    for index, char in enumerate(line):
+        if quote:
+            escaped, quote = (
+                (False, quote) if escaped else (char == "\\", "" if char == quote else quote)
+            )
+            continue
+        if char in "\"'":
+            quote = char
+        elif char in "([{":
+            opened.append(index)
+        elif char in ")]}" and opened:
+            start = opened.pop()
+            if not opened:
+                last_open, last_close = start, index
+    args = _top_level_split(line[last_open + 1 : last_close])
+    if last_open < 0 or not args:
+        return line
+    pad = line[: len(line) - len(line.lstrip())]
+    body = "".join(f"{pad}    {arg},\n" for arg in args)
+    return f"{line[:last_open]}(\n{body}{pad}){line[last_close + 1 :]}"
+
+
+def _top_level_split(text: str) -> list[str]:
+    """The comma-separated items of `text`, commas inside brackets or strings aside."""
+    items, depth, quote, escaped, current = [], 0, "", False, ""
+    for char in text:
+        if quote:
+            escaped, quote = (
+                (False, quote) if escaped else (char == "\\", "" if char == quote else quote)
+            )
+        elif char in "\"'":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            items.append(current.strip())
+            current = ""
+            continue
+        current += char
+    items.append(current.strip())
+    return [item for item in items if item]
 
 
 def _enum_class(resource_class: str, field_name: str) -> str:
@@ -451,10 +497,6 @@ def _field_view(
     model_annotation = "str" if kind == "enum" else py_type
     if not required:
         model_annotation += " | None"
-    model_decl = call(4, f"{name}: Mapped[{model_annotation}] = mapped_column", column_args)
-    migration_column = call(
-        8, "sa.Column", [f'"{name}"', migration_type, f"nullable={not required}"], ","
-    )
 
     value_alias = pascal(name) + "Value"
     data_type = value_alias if kind == "enum" else py_type
@@ -472,41 +514,27 @@ def _field_view(
         "values_constant": values_constant,
         "choices": field.get("values", []),
         "checks": check_views,
-        "model_decl": model_decl,
+        "model_annotation": model_annotation,
+        "column_args": column_args,
         "sa_name": sa_type.split("(", 1)[0],
-        "migration_column": migration_column,
-        "api_in_decl": _declaration(
-            name, body_type(input_type, not required), constraints, not required
-        ),
+        "migration_type": migration_type,
+        # Pydantic arguments: the body's (an optional field defaults to None) and the filter's.
+        "constraints": constraints,
+        "query_constraints": query_constraints,
+        "api_in_type": body_type(input_type, not required),
         # A required field may be left out of a PATCH but not sent as null: None stands for
         # "not sent", and the schema does not offer null.
-        "api_patch_decl": _declaration(name, body_type(input_type, True), constraints, True)
-        if not required
-        else call(
-            4,
-            f"{name}: {body_type(input_type, True)} = Field",
-            ["default=None", *constraints, "json_schema_extra=no_null"],
-        ),
-        "api_out_decl": f"    {name}: {annotation}",
-        "api_query_decl": _declaration(name, query_type(optional_type), query_constraints, True),
-        "data_write_decl": _declaration(
-            name, body_type(data_input, not required), constraints, not required
-        ),
-        "data_record_decl": f"    {name}: {data_annotation}",
-        "data_query_decl": _declaration(
-            name, query_type(f"{data_type} | None"), query_constraints, True
-        ),
+        "api_patch_type": body_type(input_type, True),
+        "api_patch_args": constraints + ([] if not required else ["json_schema_extra=no_null"]),
+        "api_query_type": query_type(optional_type),
+        "data_write_type": body_type(data_input, not required),
+        "data_annotation": data_annotation,
+        "data_query_type": query_type(f"{data_type} | None"),
         "target": target.get("name", ""),
         "target_plural": target.get("plural", ""),
         "target_url_path": target.get("plural", "").replace("_", "-"),
         "target_class": pascal(target["name"]) if target else "",
         "fk_name": f"fk_{table}_{name}",
-        "create_index": call(
-            4, "op.create_index", [f'op.f("ix_{table}_{name}")', f'"{table}"', f'["{name}"]']
-        ),
-        "drop_index": call(
-            4, "op.drop_index", [f'op.f("ix_{table}_{name}")', f'table_name="{table}"']
-        ),
         "index_name": f"ix_{table}_{name}",
         "unique_name": f"uq_{table}_{name}",
         "self_reference": kind == "ref" and field.get("to") == resource["name"],
@@ -650,33 +678,6 @@ def _model_table_args(fields: list[dict[str, Any]]) -> str:
     return "    __table_args__ = (\n" + "\n".join(items) + "\n    )"
 
 
-def _migration_items(table: str, fields: list[dict[str, Any]]) -> list[str]:
-    """Columns and constraints of the create_table call, each already indented and formatted."""
-    items = [call(8, "sa.Column", ['"id"', "sa.Uuid()", "nullable=False"], ",")]
-    items += [field["migration_column"] for field in fields]
-    items += [
-        call(8, "sa.Column", [f'"{name}"', "UtcDateTime()", "nullable=False"], ",")
-        for name in ("created_at", "updated_at")
-    ]
-    items.append(call(8, "sa.Column", ['"version"', "sa.Integer()", "nullable=False"], ","))
-    for field in fields:
-        for check in field["checks"]:
-            items.append(
-                call(8, "sa.CheckConstraint",
-                     [check["migration"], f'name=op.f("{check["full_name"]}")'], ",")
-            )  # fmt: skip
-        if field["type"] == "ref":
-            args = [f'["{field["name"]}"]', f'["{field["target_plural"]}.id"]',
-                    f'name=op.f("{field["fk_name"]}")']  # fmt: skip
-            items.append(call(8, "sa.ForeignKeyConstraint", args, ","))
-    items.append(call(8, "sa.PrimaryKeyConstraint", ['"id"', f'name=op.f("pk_{table}")'], ","))
-    for field in fields:
-        if field["unique"]:
-            args = [f'"{field["name"]}"', f'name=op.f("{field["unique_name"]}")']
-            items.append(call(8, "sa.UniqueConstraint", args, ","))
-    return items
-
-
 def _example_values(fields: list[dict[str, Any]]) -> dict[str, Any]:
     """A valid body (references left out) for the docs' curl examples and the load test."""
     # The samples are expressions this module wrote itself, over the number n.
@@ -748,22 +749,6 @@ def build_entities_strict(resources: Any) -> list[dict[str, Any]]:
                 "label": resource["name"].replace("_", " "),
                 "plural_label": resource["plural"].replace("_", " "),
                 "url_path": resource["plural"].replace("_", "-"),
-                "api_router": call(
-                    0,
-                    "router = APIRouter",
-                    [
-                        f'prefix="/api/v1/{resource["plural"].replace("_", "-")}"',
-                        f'tags=["{resource["plural"]}"]',
-                    ],
-                ),
-                "data_router": call(
-                    0,
-                    "router = APIRouter",
-                    [
-                        f'prefix="/v1/{resource["plural"].replace("_", "-")}"',
-                        f'tags=["{resource["plural"]}"]',
-                    ],
-                ),
                 "fields": fields,
                 "revision": revision,
                 "drop_revision": drop_revision,
@@ -817,7 +802,6 @@ def build_entities_strict(resources: Any) -> list[dict[str, Any]]:
                 if refs
                 else "",
                 "model_table_args": _model_table_args(fields),
-                "migration_items": _migration_items(resource["plural"], fields),
                 "sa_names": _sa_names(fields),
             }
         )
@@ -971,6 +955,7 @@ class ResourceChecks(Extension):
         environment.filters["released_error"] = released_error
         environment.filters["exploded"] = exploded
         environment.filters["literal_type"] = literal_type
+        environment.filters["fit"] = fit
 
 
 _ENTITY_CACHE: dict[str, list[dict[str, Any]]] = {}

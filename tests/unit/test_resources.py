@@ -190,6 +190,43 @@ def test_call_stays_on_one_line_when_it_fits_and_explodes_otherwise() -> None:
     )
 
 
+def test_fit_leaves_a_line_that_fits_and_explodes_its_last_call_otherwise() -> None:
+    assert resources.fit("    f(a, b)") == "    f(a, b)"
+    long = "    name: Mapped[str] = mapped_column(" + "x" * 60 + ", " + "y" * 40 + ")"
+    assert resources.fit(long) == (
+        "    name: Mapped[str] = mapped_column(\n        "
+        + "x" * 60
+        + ",\n        "
+        + "y" * 40
+        + ",\n    )"
+    )
+
+
+def test_fit_keeps_commas_inside_strings_and_brackets_and_the_tail() -> None:
+    pattern = 'pattern="^[a,b](c)$"'
+    line = f'        sa.Column("{"c" * 50}", sa.Numeric(precision=18, scale=6), {pattern}),'
+    assert resources.fit(line) == (
+        "        sa.Column(\n"
+        f'            "{"c" * 50}",\n'
+        "            sa.Numeric(precision=18, scale=6),\n"
+        f"            {pattern},\n"
+        "        ),"
+    )
+
+
+def test_fit_gives_a_tuple_of_one_item_its_trailing_comma_once() -> None:
+    line = "    unique_fields = (" + '"' + "u" * 90 + '",)'
+    assert resources.fit(line) == '    unique_fields = (\n        "' + "u" * 90 + '",\n    )'
+
+
+def test_fit_matches_call_for_any_argument_lengths() -> None:
+    for width in range(1, 120, 7):
+        args = ["a" * width, "b=" + "c" * (width // 2), '"d, e"']
+        for tail in ("", ","):
+            one_line = f"        head({', '.join(args)}){tail}"
+            assert resources.fit(one_line) == resources.call(8, "head", args, tail)
+
+
 def test_exploded_literals_keep_one_item_per_line() -> None:
     assert resources.exploded([]) == "[]"
     assert resources.exploded({}) == "{}"
