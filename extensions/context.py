@@ -448,6 +448,7 @@ def hubs(flags: dict[str, bool]) -> dict[str, dict[str, Any]]:
 # the flags that include it (any one of them on; none: always).
 PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "env_postgres": (("app_role", "auth"),),
+    "env_tokens": (("workers", "workers"), ("mongodb", "mongodb")),
     "env": (
         ("redis", "redis"),
         ("rabbitmq", "rabbitmq"),
