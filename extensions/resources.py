@@ -314,24 +314,11 @@ def resources_error(value: Any) -> str:
 LINE_LENGTH = 100  # the rendered projects' ruff line length
 
 
-def call(indent: int, head: str, args: list[str], tail: str = "") -> str:
-    """`head(args)tail` on one line when it fits, else one argument per line.
-
-    The trailing comma of the long form is a "magic" one: ruff format keeps it exploded, so the
-    output is formatted for any name length.
-    """
-    pad = " " * indent
-    one_line = f"{pad}{head}({', '.join(args)}){tail}"
-    if len(one_line) <= LINE_LENGTH or not args:
-        return one_line
-    body = "".join(f"{pad}    {arg},\n" for arg in args)
-    return f"{pad}{head}(\n{body}{pad}){tail}"
-
-
 def fit(line: str) -> str:
     """A statement as ruff formats it: as it is when it fits in a line, else the arguments of its
     last bracket pair one per line, each with a trailing comma (a "magic" one: ruff keeps the
-    statement exploded). What a template writes on one line, this formats for any name length.
+    statement exploded), and each of those formatted the same way. What a template writes on
+    one line, this formats for any name length.
     """
     if len(line) <= LINE_LENGTH:
         return line
@@ -357,7 +344,7 @@ def fit(line: str) -> str:
     if last_open < 0 or not args:
         return line
     pad = line[: len(line) - len(line.lstrip())]
-    body = "".join(f"{pad}    {arg},\n" for arg in args)
+    body = "".join(fit(f"{pad}    {arg},") + "\n" for arg in args)
     return f"{line[:last_open]}(\n{body}{pad}){line[last_close + 1 :]}"
 
 
@@ -660,24 +647,6 @@ def tuple_assignment(indent: int, name: str, items: list[str]) -> str:
     return f"{pad}{name} = (\n{body}{pad})"
 
 
-def _model_table_args(fields: list[dict[str, Any]]) -> str:
-    checks = [check for field in fields for check in field["checks"]]
-    if not checks:
-        return ""
-    if len(checks) == 1:
-        check = checks[0]
-        one_line = (
-            f'    __table_args__ = (CheckConstraint({check["model"]}, name="{check["name"]}"),)'
-        )
-        if len(one_line) <= LINE_LENGTH:
-            return one_line
-    items = [
-        call(8, "CheckConstraint", [check["model"], f'name="{check["name"]}"'], ",")
-        for check in checks
-    ]
-    return "    __table_args__ = (\n" + "\n".join(items) + "\n    )"
-
-
 def _example_values(fields: list[dict[str, Any]]) -> dict[str, Any]:
     """A valid body (references left out) for the docs' curl examples and the load test."""
     # The samples are expressions this module wrote itself, over the number n.
@@ -801,7 +770,6 @@ def build_entities_strict(resources: Any) -> list[dict[str, Any]]:
                 )
                 if refs
                 else "",
-                "model_table_args": _model_table_args(fields),
                 "sa_names": _sa_names(fields),
             }
         )
