@@ -635,18 +635,6 @@ def _samples_differ(field: dict[str, Any]) -> bool:
     return True
 
 
-def tuple_assignment(indent: int, name: str, items: list[str]) -> str:
-    """`name = (items)` as ruff formats it: one line when it fits, else one item per line."""
-    pad = " " * indent
-    one_line = (
-        f"{pad}{name} = ({items[0]},)" if len(items) == 1 else f"{pad}{name} = ({', '.join(items)})"
-    )
-    if len(one_line) <= LINE_LENGTH:
-        return one_line
-    body = "".join(f"{pad}    {item},\n" for item in items)
-    return f"{pad}{name} = (\n{body}{pad})"
-
-
 def _example_values(fields: list[dict[str, Any]]) -> dict[str, Any]:
     """A valid body (references left out) for the docs' curl examples and the load test."""
     # The samples are expressions this module wrote itself, over the number n.
@@ -758,18 +746,6 @@ def build_entities_strict(resources: Any) -> list[dict[str, Any]]:
                 "referenced_by": [],
                 "example_values": _example_values(fields),
                 "example_json": json.dumps(_example_values(fields)),
-                "unique_fields_source": tuple_assignment(
-                    4, "unique_fields", [f'"{f["name"]}"' for f in fields if f["unique"]]
-                )
-                if any(f["unique"] for f in fields)
-                else "",
-                "references_source": tuple_assignment(
-                    4,
-                    "references",
-                    [f'("{f["name"]}", models.{f["target_class"]})' for f in refs],
-                )
-                if refs
-                else "",
                 "sa_names": _sa_names(fields),
             }
         )

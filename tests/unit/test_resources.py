@@ -239,12 +239,10 @@ def test_a_literal_type_of_one_value_is_not_a_tuple_subscript() -> None:
     assert resources.literal_type(["a", "b"]) == 'Literal[\n    "a",\n    "b",\n]'
 
 
-def test_tuples_follow_the_formatter() -> None:
-    assert resources.tuple_assignment(4, "x", ['"a"']) == '    x = ("a",)'
-    assert resources.tuple_assignment(0, "x", ['"a"', '"b"']) == 'x = ("a", "b")'
-    long = resources.tuple_assignment(0, "x", ['"' + "a" * 60 + '"', '"' + "b" * 60 + '"'])
-    assert long.startswith("x = (\n    ")
-    assert long.endswith(",\n)")
+def test_fit_explodes_a_tuple_as_the_formatter_does() -> None:
+    assert resources.fit('    x = ("a",)') == '    x = ("a",)'
+    long = resources.fit('x = ("' + "a" * 60 + '", "' + "b" * 60 + '")')
+    assert long == 'x = (\n    "' + "a" * 60 + '",\n    "' + "b" * 60 + '",\n)'
 
 
 def test_example_bodies_are_valid_json_for_the_docs() -> None:
