@@ -230,7 +230,7 @@ def main() -> None:
             run(["uv", "sync", "--locked", "--quiet", "--no-dev"], service, env)
         env["DATABASE_URL"] = postgres.create_database("bench")
         run(["uv", "run", "--no-sync", "alembic", "upgrade", "heads"], data, env)
-        from extensions.resources import build_entities
+        from extensions.entities import build_entities
 
         entity = build_entities(answers.get("resources"))[0]
         body = entity["example_values"]

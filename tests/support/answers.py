@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from extensions import resources as rules
+from extensions import resource_checks as rules
 from extensions.context import ALL_MODULES
 from extensions.filters import PORT_MAX, PORT_MIN, SLUG_MAX, slug_error
 

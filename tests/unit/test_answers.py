@@ -5,8 +5,9 @@ from collections import Counter
 import pytest
 
 from extensions.context import modules_error
+from extensions.entities import released_error
 from extensions.filters import port_error, slug, slug_error
-from extensions.resources import released_error, resources_error
+from extensions.resource_checks import resources_error
 from tests.support.answers import answer_sets
 
 SETS = answer_sets(seed=1, count=400)

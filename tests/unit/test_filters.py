@@ -1,9 +1,9 @@
 """Naming filters and answer checks of extensions/filters.py, and the resource names of
-extensions/resources.py, as plain functions."""
+extensions/resource_checks.py, as plain functions."""
 
 import pytest
 
-from extensions import filters, resources
+from extensions import filters, resource_checks
 
 
 @pytest.mark.parametrize(
@@ -25,7 +25,7 @@ def test_kebab() -> None:
 
 
 def test_pascal_names_a_resource_class() -> None:
-    assert resources.pascal("purchase_order") == "PurchaseOrder"
+    assert resource_checks.pascal("purchase_order") == "PurchaseOrder"
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,7 @@ def test_pascal_names_a_resource_class() -> None:
      ("match", "matches"), ("loan_offer", "loan_offers")],
 )  # fmt: skip
 def test_plural_of_a_resource_name(singular: str, plural: str) -> None:
-    assert resources.plural(singular) == plural
+    assert resource_checks.plural(singular) == plural
 
 
 def test_slug_is_an_identifier_even_for_odd_names() -> None:

@@ -1,10 +1,11 @@
-"""The resources answer: its checks, and what extensions/resources.py prepares for templates."""
+"""The resources answer: its checks (extensions/resource_checks.py), and the entity view the
+templates write the code from (extensions/entities.py)."""
 
 from typing import Any
 
 import pytest
 
-from extensions import resources
+from extensions import entities, resource_checks
 from tests.conftest import CATALOG
 
 ITEM = {"name": "item", "fields": [{"name": "name", "type": "str"}]}
@@ -63,16 +64,16 @@ BAD_RESOURCES: list[tuple[Any, str]] = [
 
 @pytest.mark.parametrize(("answer", "message"), BAD_RESOURCES)
 def test_bad_resources_are_refused_with_a_reason(answer: Any, message: str) -> None:
-    assert message in resources.resources_error(answer)
+    assert message in resource_checks.resources_error(answer)
 
 
 def test_the_catalog_and_the_default_are_accepted() -> None:
-    assert resources.resources_error(CATALOG["resources"]) == ""
-    assert resources.resources_error(resources.DEFAULT_RESOURCES) == ""
+    assert resource_checks.resources_error(CATALOG["resources"]) == ""
+    assert resource_checks.resources_error(resource_checks.DEFAULT_RESOURCES) == ""
 
 
 def test_defaults_are_filled_in() -> None:
-    (checked,) = resources.check_resources(with_fields({"name": "title", "type": "str"}))
+    (checked,) = resource_checks.check_resources(with_fields({"name": "title", "type": "str"}))
     assert checked["plural"] == "things"
     assert checked["fields"] == [
         {"name": "title", "type": "str", "required": True, "unique": False, "max_length": 255}
@@ -80,34 +81,34 @@ def test_defaults_are_filled_in() -> None:
 
 
 def test_each_resource_migrates_on_a_branch_named_after_its_table() -> None:
-    entities = resources.build_entities(CATALOG["resources"])
+    built = entities.build_entities(CATALOG["resources"])
 
-    assert [e["revision"] for e in entities] == [
+    assert [e["revision"] for e in built] == [
         "add_customers", "add_products", "add_categories", "add_purchase_orders",
         "add_order_lines",
     ]  # fmt: skip
-    assert [e["depends_on"] for e in entities] == [
+    assert [e["depends_on"] for e in built] == [
         [],
         [],
         [],
         ["add_categories", "add_customers"],
         ["add_products", "add_purchase_orders"],
     ]
-    longest = resources.migration_ids("x" * resources.PLURAL_MAX)
+    longest = entities.migration_ids("x" * resource_checks.PLURAL_MAX)
     assert all(len(revision) <= 32 for revision in longest)
 
 
 def test_reordering_or_removing_resources_never_renames_a_migration() -> None:
     catalog = CATALOG["resources"]
-    released = resources.migration_history(catalog, None)["record"]
+    released = entities.migration_history(catalog, None)["record"]
     reordered = [catalog[2], catalog[0], catalog[1], catalog[3], catalog[4]]
-    before = {e["name"]: e["revision"] for e in resources.build_entities(catalog)}
-    after = {e["name"]: e["revision"] for e in resources.build_entities(reordered)}
+    before = {e["name"]: e["revision"] for e in entities.build_entities(catalog)}
+    after = {e["name"]: e["revision"] for e in entities.build_entities(reordered)}
     assert before == after
 
     # The first resource and the last two go: their create migrations stay, drops are added.
     kept = [catalog[2], catalog[1]]
-    history = resources.migration_history(kept, released)
+    history = entities.migration_history(kept, released)
     assert [e["revision"] for e in history["migration_entities"]] == [
         "add_categories", "add_products", "add_customers", "add_purchase_orders",
         "add_order_lines",
@@ -124,40 +125,40 @@ def test_reordering_or_removing_resources_never_renames_a_migration() -> None:
         ("customer", True), ("purchase_order", True), ("order_line", True),
     ]  # fmt: skip
     # The next render remembers what was dropped, and drops nothing more.
-    again = resources.migration_history(kept, record)
+    again = entities.migration_history(kept, record)
     assert again["record"] == record
     assert [e["drop_revision"] for e in again["dropped_entities"]] == list(drops)
 
 
 def test_a_dropped_table_cannot_come_back_under_a_current_resource() -> None:
     catalog = CATALOG["resources"]
-    released = resources.migration_history(catalog, None)["record"]
+    released = entities.migration_history(catalog, None)["record"]
     renamed_table = [catalog[0] | {"plural": "clients"}]
-    assert "customers would be dropped" in resources.released_error(renamed_table, released)
-    dropped = resources.migration_history([catalog[1]], released)["record"]
+    assert "customers would be dropped" in entities.released_error(renamed_table, released)
+    dropped = entities.migration_history([catalog[1]], released)["record"]
     back = [catalog[1], catalog[0]]
-    assert "was dropped by an earlier update" in resources.released_error(back, dropped)
-    assert resources.released_error(catalog, released) == ""
-    assert resources.released_error(catalog, None) == ""
+    assert "was dropped by an earlier update" in entities.released_error(back, dropped)
+    assert entities.released_error(catalog, released) == ""
+    assert entities.released_error(catalog, None) == ""
 
 
 def test_a_removal_the_database_cannot_follow_is_refused() -> None:
     product = {"name": "product", "fields": [{"name": "sku", "type": "str"}]}
     order = {"name": "order", "plural": "orders",
              "fields": [{"name": "product_id", "type": "ref", "to": "product"}]}  # fmt: skip
-    released = resources.migration_history([product, order], None)["record"]
+    released = entities.migration_history([product, order], None)["record"]
     # The reference and its target go in one update: the table cannot be dropped under it.
     order_alone = [{"name": "order", "plural": "orders",
                     "fields": [{"name": "number", "type": "int"}]}]  # fmt: skip
-    assert "in an update of its own" in resources.released_error(order_alone, released)
+    assert "in an update of its own" in entities.released_error(order_alone, released)
     # A removed table's migrations refer to a name the answer gives away.
-    only_products = resources.migration_history([product], released)["record"]
+    only_products = entities.migration_history([product], released)["record"]
     renamed = [{"name": "item", "plural": "products", "fields": [{"name": "sku", "type": "str"}]}]
-    assert "keep the names" in resources.released_error(renamed, only_products)
+    assert "keep the names" in entities.released_error(renamed, only_products)
 
 
 def test_references_know_their_targets_and_back_references() -> None:
-    by_name = {e["name"]: e for e in resources.build_entities(CATALOG["resources"])}
+    by_name = {e["name"]: e for e in entities.build_entities(CATALOG["resources"])}
 
     order_line = by_name["order_line"]
     assert order_line["ref_targets"] == ["product", "purchase_order"]
@@ -176,7 +177,7 @@ def test_constraint_names_fit_postgresql() -> None:
             {"name": "d" * 27 + "_id", "type": "ref", "to": "a" * 24, "required": False},
         ]}
     ]  # fmt: skip
-    (entity,) = resources.build_entities(long)
+    (entity,) = entities.build_entities(long)
     names = [check["full_name"] for field in entity["fields"] for check in field["checks"]]
     names += [f["unique_name"] for f in entity["fields"]] + [f["fk_name"] for f in entity["refs"]]
     assert names
@@ -184,9 +185,9 @@ def test_constraint_names_fit_postgresql() -> None:
 
 
 def test_fit_leaves_a_line_that_fits_and_explodes_its_last_call_otherwise() -> None:
-    assert resources.fit("    f(a, b)") == "    f(a, b)"
+    assert entities.fit("    f(a, b)") == "    f(a, b)"
     long = "    name: Mapped[str] = mapped_column(" + "x" * 60 + ", " + "y" * 40 + ")"
-    assert resources.fit(long) == (
+    assert entities.fit(long) == (
         "    name: Mapped[str] = mapped_column(\n        "
         + "x" * 60
         + ",\n        "
@@ -198,7 +199,7 @@ def test_fit_leaves_a_line_that_fits_and_explodes_its_last_call_otherwise() -> N
 def test_fit_keeps_commas_inside_strings_and_brackets_and_the_tail() -> None:
     pattern = 'pattern="^[a,b](c)$"'
     line = f'        sa.Column("{"c" * 50}", sa.Numeric(precision=18, scale=6), {pattern}),'
-    assert resources.fit(line) == (
+    assert entities.fit(line) == (
         "        sa.Column(\n"
         f'            "{"c" * 50}",\n'
         "            sa.Numeric(precision=18, scale=6),\n"
@@ -209,7 +210,7 @@ def test_fit_keeps_commas_inside_strings_and_brackets_and_the_tail() -> None:
 
 def test_fit_gives_a_tuple_of_one_item_its_trailing_comma_once() -> None:
     line = "    unique_fields = (" + '"' + "u" * 90 + '",)'
-    assert resources.fit(line) == '    unique_fields = (\n        "' + "u" * 90 + '",\n    )'
+    assert entities.fit(line) == '    unique_fields = (\n        "' + "u" * 90 + '",\n    )'
 
 
 def test_fit_explodes_only_what_does_not_fit_and_keeps_every_argument() -> None:
@@ -217,7 +218,7 @@ def test_fit_explodes_only_what_does_not_fit_and_keeps_every_argument() -> None:
         args = ["a" * width, "b=" + "c" * (width // 2), '"d, e"']
         for tail in ("", ","):
             one_line = f"        head({', '.join(args)}){tail}"
-            fitted = resources.fit(one_line)
+            fitted = entities.fit(one_line)
             if len(one_line) <= 100:
                 assert fitted == one_line
                 continue
@@ -228,25 +229,25 @@ def test_fit_explodes_only_what_does_not_fit_and_keeps_every_argument() -> None:
 
 
 def test_exploded_literals_keep_one_item_per_line() -> None:
-    assert resources.exploded([]) == "[]"
-    assert resources.exploded({}) == "{}"
-    assert resources.exploded(["a"]) == '[\n    "a",\n]'
-    assert resources.exploded({"a": 1}, 4) == '{\n        "a": 1,\n    }'
+    assert entities.exploded([]) == "[]"
+    assert entities.exploded({}) == "{}"
+    assert entities.exploded(["a"]) == '[\n    "a",\n]'
+    assert entities.exploded({"a": 1}, 4) == '{\n        "a": 1,\n    }'
 
 
 def test_a_literal_type_of_one_value_is_not_a_tuple_subscript() -> None:
-    assert resources.literal_type(["draft"]) == 'Literal["draft"]'
-    assert resources.literal_type(["a", "b"]) == 'Literal[\n    "a",\n    "b",\n]'
+    assert entities.literal_type(["draft"]) == 'Literal["draft"]'
+    assert entities.literal_type(["a", "b"]) == 'Literal[\n    "a",\n    "b",\n]'
 
 
 def test_fit_explodes_a_tuple_as_the_formatter_does() -> None:
-    assert resources.fit('    x = ("a",)') == '    x = ("a",)'
-    long = resources.fit('x = ("' + "a" * 60 + '", "' + "b" * 60 + '")')
+    assert entities.fit('    x = ("a",)') == '    x = ("a",)'
+    long = entities.fit('x = ("' + "a" * 60 + '", "' + "b" * 60 + '")')
     assert long == 'x = (\n    "' + "a" * 60 + '",\n    "' + "b" * 60 + '",\n)'
 
 
 def test_example_bodies_are_valid_json_for_the_docs() -> None:
-    (entity,) = resources.build_entities(None)
+    (entity,) = entities.build_entities(None)
     assert (
         entity["example_json"]
         == '{"name": "name1", "description": "description text 1", "quantity": 1}'
@@ -256,8 +257,8 @@ def test_example_bodies_are_valid_json_for_the_docs() -> None:
 def test_the_patched_field_can_take_another_value() -> None:
     one_value = {"name": "state", "type": "enum", "values": ["open"]}
     flag = {"name": "done", "type": "bool"}
-    (entity,) = resources.build_entities([{"name": "task", "fields": [one_value, flag]}])
+    (entity,) = entities.build_entities([{"name": "task", "fields": [one_value, flag]}])
     assert entity["patch_field"]["name"] == "done"
 
-    (entity,) = resources.build_entities([{"name": "task", "fields": [one_value]}])
+    (entity,) = entities.build_entities([{"name": "task", "fields": [one_value]}])
     assert entity["patch_field"] is None

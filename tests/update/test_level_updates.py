@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from extensions.resources import DEFAULT_RESOURCES
+from extensions.resource_checks import DEFAULT_RESOURCES
 from tests.support.project import TEMPLATE, render, rendered_files, run_gates
 from tests.update.test_resource_updates import git, leftovers_of_a_merge, project_env, update
 

@@ -16,7 +16,7 @@ from typing import Any
 import copier
 import pytest
 
-from extensions.resources import DEFAULT_RESOURCES
+from extensions.resource_checks import DEFAULT_RESOURCES
 from tests.support.project import (
     TEMPLATE,
     find_python,

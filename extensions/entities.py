@@ -1,315 +1,47 @@
-"""Entity definitions (the `resources` answer): checks, and everything templates print for them.
-
-A resource is `{name, plural?, fields: [{name, type, required?, unique?, ...}]}`. Templates get
-one enriched dict per resource (`entities`) with the Python, Pydantic and SQL spelling of every
-field already worked out here, so the Jinja only places strings.
-"""
+"""The entity view: every resource of the answer (checked by resource_checks.py) as the data the
+templates write the code from: names, Python, Pydantic and SQL types, constraints, the
+resources it refers to, test data; and the migrations' history across updates. The templates
+write the syntax (`fit` breaks a line that is too long as ruff does)."""
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
 import json
-import keyword
-import re
+import sys
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from copier_template_extensions import ContextHook
 from jinja2.ext import Extension
 
-FIELD_TYPES = (
-    "str", "text", "int", "float", "decimal", "bool", "date", "datetime", "uuid", "enum", "ref",
-)  # fmt: skip
-UNIQUE_TYPES = frozenset({"str", "int", "decimal", "date", "datetime", "uuid"})
-# Types whose JSON comes back exactly as sent (decimals and datetimes may be re-spelled).
-COMPARABLE_TYPES = frozenset({"str", "text", "int", "bool", "date", "uuid", "enum"})
-# Field options each type accepts besides name, type, required and unique.
-TYPE_OPTIONS = {
-    "str": {"max_length"},
-    "text": set(),
-    "int": {"min", "max"},
-    "float": {"min", "max"},
-    "decimal": {"precision", "scale"},
-    "bool": set(),
-    "date": set(),
-    "datetime": set(),
-    "uuid": set(),
-    "enum": {"values"},
-    "ref": {"to"},
-}
-RESERVED_FIELD_NAMES = frozenset(
-    {
-        "id", "created_at", "updated_at", "version",       # added to every resource
-        "offset", "limit", "sort",                         # list query parameters
-        "metadata", "registry",                            # SQLAlchemy declarative attributes
-        "copy", "dict", "json", "schema", "schema_json",   # pydantic BaseModel attributes
-        "construct", "validate", "fields", "details",
-    }
-)  # fmt: skip
-# PostgreSQL reserved key words (the ones that cannot name a table or a column).
-SQL_RESERVED_WORDS = frozenset(
-    {
-        "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
-        "authorization", "binary", "both", "case", "cast", "check", "collate", "collation",
-        "column", "concurrently", "constraint", "create", "cross", "current_catalog",
-        "current_date", "current_role", "current_schema", "current_time",
-        "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct",
-        "do", "else", "end", "except", "false", "fetch", "for", "foreign", "freeze", "from",
-        "full", "grant", "group", "having", "ilike", "in", "initially", "inner", "intersect",
-        "into", "is", "isnull", "join", "lateral", "leading", "left", "like", "limit",
-        "localtime", "localtimestamp", "natural", "not", "notnull", "null", "offset", "on",
-        "only", "or", "order", "outer", "overlaps", "placing", "primary", "references",
-        "returning", "right", "select", "session_user", "similar", "some", "symmetric",
-        "system_user", "table", "tablesample", "then", "to", "trailing", "true", "union",
-        "unique", "user", "using", "variadic", "verbose", "when", "where", "window", "with",
-    }
-)  # fmt: skip
-# Routes, services and the modules beside which a resource's own modules are rendered.
-RESOURCE_NAMES_TAKEN = frozenset(
-    {"health", "ready", "metrics", "docs", "openapi", "redoc", "accounts", "auth", "users",
-     "api_service", "db_postgres_service", "db_mongo_service", "worker_service", "bot_service",
-     "api", "application", "base", "conftest", "core", "data", "data_client", "database",
-     "deps", "domain", "errors", "factories", "fakes", "infrastructure", "main", "memory",
-     "migrations", "models", "pagination", "ports", "repositories", "routes", "rules",
-     "schemas", "settings", "tests", "use_cases", "wiring", "attachments"}
-)  # fmt: skip
-# Names that field annotations use: a field named like one would hide it in a class body.
-TYPE_NAMES = frozenset(
-    {"str", "int", "float", "bool", "date", "datetime", "list", "dict", "set", "tuple",
-     "type", "object", "bytes", "any", "n"}
-)  # fmt: skip
-IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
-ENUM_VALUE = re.compile(r"^[a-z][a-z0-9_]*$")
-NAME_MAX, PLURAL_MAX, FIELD_MAX, FIELD_COUNT_MAX = 24, 27, 30, 40
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1
-DEFAULT_STR_LENGTH = 255
-# Validators (in the services' schemas packages) that take a value only as JSON spells it:
-# Pydantic's lax mode would also take "3" for 3, 1 for true, or 0 for 1970-01-01.
-JSON_GUARDS = {
-    "int": "JsonNumber", "float": "JsonNumber", "bool": "JsonBool",
-    "date": "JsonDate", "datetime": "JsonDatetime",
-}  # fmt: skip
 
-DEFAULT_RESOURCES: list[dict[str, Any]] = [
-    {
-        "name": "item",
-        "fields": [
-            {"name": "name", "type": "str", "max_length": 100, "unique": True},
-            {"name": "description", "type": "text", "required": False},
-            {"name": "quantity", "type": "int", "required": False, "min": 0},
-        ],
-    }
-]
+def _sibling(name: str) -> ModuleType:
+    """The module in the file next to this one. Copier loads each extension by its path, not as
+    part of a package, and one process may render several versions of the template (an update
+    renders the old one and the new): the module is kept under its path, one per version."""
+    path = Path(__file__).resolve().with_name(f"{name}.py")
+    key = f"_template_{name}_{hashlib.sha256(str(path).encode()).hexdigest()[:16]}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module
+        spec.loader.exec_module(module)
+    return sys.modules[key]
 
 
-class ResourceError(ValueError):
-    """An answer that cannot render; the message says what is allowed."""
-
-
-# --------------------------------------------------------------------------- naming
-
-
-def pascal(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))
-
-
-def plural(name: str) -> str:
-    if re.search(r"[^aeiou]y$", name):
-        return name[:-1] + "ies"
-    if re.search(r"(s|x|z|ch|sh)$", name):
-        return name + "es"
-    return name + "s"
-
-
-def _name_problem(value: Any, what: str, limit: int, *, sql: bool = True) -> str:
-    if not isinstance(value, str) or not IDENTIFIER.match(value):
-        return (
-            f'{what} "{value}" is not usable: use lowercase letters, digits and underscores, '
-            "starting with a letter (for example loan_offer)."
-        )
-    if len(value) > limit:
-        return f'{what} "{value}" is {len(value)} characters long; use at most {limit}.'
-    if keyword.iskeyword(value) or keyword.issoftkeyword(value):
-        return f'{what} "{value}" is a Python keyword; pick another name.'
-    if sql and value in SQL_RESERVED_WORDS:
-        return (
-            f'{what} "{value}" is a reserved word in PostgreSQL; pick another name '
-            "(for example account instead of user)."
-        )
-    return ""
-
-
-# --------------------------------------------------------------------------- checks
-
-
-def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
-    where = f'resource "{resource}", field {position}'
-    if not isinstance(field, dict):
-        raise ResourceError(f"In {where}: a field is a mapping with at least name and type.")
-    name = field.get("name")
-    problem = _name_problem(name, "Field name", FIELD_MAX)
-    if problem:
-        raise ResourceError(f"In {where}: {problem}")
-    where = f'resource "{resource}", field "{name}"'
-    if name in RESERVED_FIELD_NAMES or name in TYPE_NAMES or name.startswith("model_"):
-        raise ResourceError(
-            f"In {where}: the name is reserved (id, created_at, updated_at and version are added "
-            "to every resource; offset, limit and sort are list parameters; type names such as "
-            "date would hide the type); pick another name."
-        )
-    kind = field.get("type")
-    if kind not in FIELD_TYPES:
-        raise ResourceError(
-            f'In {where}: unknown type "{kind}"; use one of {", ".join(FIELD_TYPES)}.'
-        )
-    unknown = sorted(set(field) - {"name", "type", "required", "unique"} - TYPE_OPTIONS[kind])
-    if unknown:
-        allowed = ", ".join(sorted(TYPE_OPTIONS[kind])) or "none"
-        raise ResourceError(
-            f"In {where}: {', '.join(unknown)} is not an option of type {kind} "
-            f"(its options: {allowed})."
-        )
-    for flag in ("required", "unique"):
-        if flag in field and not isinstance(field[flag], bool):
-            raise ResourceError(f"In {where}: {flag} is true or false.")
-    checked = {"name": name, "type": kind, "required": field.get("required", True),
-               "unique": field.get("unique", False)}  # fmt: skip
-    if checked["unique"] and kind not in UNIQUE_TYPES:
-        raise ResourceError(
-            f"In {where}: a {kind} field cannot be unique; unique works on "
-            f"{', '.join(sorted(UNIQUE_TYPES))}."
-        )
-    if kind == "str":
-        length = field.get("max_length", DEFAULT_STR_LENGTH)
-        if not isinstance(length, int) or isinstance(length, bool) or not 1 <= length <= 10000:
-            raise ResourceError(f"In {where}: max_length is a whole number from 1 to 10000.")
-        checked["max_length"] = length
-    if kind in ("int", "float"):
-        for bound in ("min", "max"):
-            value = field.get(bound)
-            numeric = isinstance(value, int | float) and not isinstance(value, bool)
-            if value is not None and not (numeric and abs(value) < 2**31):
-                raise ResourceError(f"In {where}: {bound} is a number (within ±2147483647).")
-            if value is not None and kind == "int" and not isinstance(value, int):
-                raise ResourceError(f"In {where}: {bound} of an int field is a whole number.")
-            checked[bound] = value
-        low, high = checked["min"], checked["max"]
-        if low is not None and high is not None and low >= high:
-            raise ResourceError(f"In {where}: min must be below max.")
-    if kind == "decimal":
-        precision, scale = field.get("precision", 12), field.get("scale", 2)
-        if not (isinstance(precision, int) and 1 <= precision <= 38):
-            raise ResourceError(f"In {where}: precision is a whole number from 1 to 38.")
-        if not (isinstance(scale, int) and 0 <= scale < precision):
-            raise ResourceError(f"In {where}: scale is a whole number from 0 to precision - 1.")
-        checked |= {"precision": precision, "scale": scale}
-    if kind == "enum":
-        values = field.get("values")
-        if not isinstance(values, list) or not values:
-            raise ResourceError(f"In {where}: an enum needs a list of values, e.g. [draft, sent].")
-        for value in values:
-            if not isinstance(value, str) or not ENUM_VALUE.match(value) or len(value) > 40:
-                raise ResourceError(
-                    f'In {where}: enum value "{value}" is not usable; use lowercase letters, '
-                    "digits and underscores, starting with a letter, at most 40."
-                )
-        if len(set(values)) != len(values):
-            raise ResourceError(f"In {where}: enum values must be different.")
-        checked["values"] = list(values)
-    if kind == "ref":
-        if not name.endswith("_id"):
-            raise ResourceError(
-                f"In {where}: name a reference after what it points to, ending in _id "
-                "(for example customer_id)."
-            )
-        checked["to"] = field.get("to")
-    return checked
-
-
-def check_resources(value: Any) -> list[dict[str, Any]]:
-    """The resources with defaults filled in; raises ResourceError with a clear message."""
-    if not isinstance(value, list) or not value:
-        raise ResourceError(
-            "resources is a non-empty list of {name, plural?, fields: [...]} mappings."
-        )
-    checked: list[dict[str, Any]] = []
-    seen: dict[str, str] = {}
-    for position, resource in enumerate(value, start=1):
-        if not isinstance(resource, dict):
-            raise ResourceError(f"Resource {position} is not a mapping with name and fields.")
-        unknown = sorted(set(resource) - {"name", "plural", "fields"})
-        if unknown:
-            raise ResourceError(
-                f"Resource {position}: unknown key(s) {', '.join(unknown)}; "
-                "a resource has name, plural and fields."
-            )
-        name = resource.get("name")
-        # Only the plural names a table, so only the plural must avoid SQL's reserved words.
-        problem = _name_problem(name, "Resource name", NAME_MAX, sql=False)
-        if problem:
-            raise ResourceError(problem)
-        if name in RESOURCE_NAMES_TAKEN or plural(name) in RESOURCE_NAMES_TAKEN:
-            raise ResourceError(
-                f'Resource name "{name}" is taken by a built-in route or module of the '
-                "services; pick another."
-            )
-        plural_name = resource.get("plural") or plural(name)
-        problem = _name_problem(plural_name, "Plural", PLURAL_MAX)
-        if problem:
-            raise ResourceError(f'Resource "{name}": {problem}')
-        if plural_name == name:
-            raise ResourceError(f'Resource "{name}": the plural must differ from the name.')
-        for taken in (name, plural_name):
-            if taken in seen:
-                raise ResourceError(
-                    f'Resource "{name}": "{taken}" is already used by resource "{seen[taken]}"; '
-                    "names and plurals must all be different."
-                )
-            seen[taken] = name
-        fields = resource.get("fields")
-        if not isinstance(fields, list) or not fields:
-            raise ResourceError(f'Resource "{name}": fields is a non-empty list.')
-        if len(fields) > FIELD_COUNT_MAX:
-            raise ResourceError(f'Resource "{name}": at most {FIELD_COUNT_MAX} fields.')
-        checked_fields = [_check_field(name, f, i) for i, f in enumerate(fields, start=1)]
-        names = [field["name"] for field in checked_fields]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ResourceError(f'Resource "{name}": field "{duplicates[0]}" appears twice.')
-        checked.append({"name": name, "plural": plural_name, "fields": checked_fields})
-
-    earlier: set[str] = set()
-    for resource in checked:
-        for field in resource["fields"]:
-            if field["type"] != "ref":
-                continue
-            target = field["to"]
-            where = f'resource "{resource["name"]}", field "{field["name"]}"'
-            if target == resource["name"]:
-                if field["required"]:
-                    raise ResourceError(
-                        f"In {where}: a reference to the resource itself must be required: false "
-                        "(the first row has nothing to point to)."
-                    )
-            elif target not in earlier:
-                known = [r["name"] for r in checked]
-                reason = "comes later in the list" if target in known else "does not exist"
-                raise ResourceError(
-                    f'In {where}: the target "{target}" {reason}; a reference points to a '
-                    "resource listed before it (or to its own resource)."
-                )
-        earlier.add(resource["name"])
-    return checked
-
-
-def resources_error(value: Any) -> str:
-    """copier.yml validator: empty when the resources are fine, else the reason."""
-    try:
-        check_resources(value)
-    except ResourceError as error:
-        return str(error)
-    return ""
-
-
-# --------------------------------------------------------------------------- rendering
+_checks = _sibling("resource_checks")
+COMPARABLE_TYPES = _checks.COMPARABLE_TYPES
+DEFAULT_RESOURCES = _checks.DEFAULT_RESOURCES
+INT_MAX, INT_MIN = _checks.INT_MAX, _checks.INT_MIN
+JSON_GUARDS = _checks.JSON_GUARDS
+TYPE_OPTIONS = _checks.TYPE_OPTIONS
+ResourceError = _checks.ResourceError
+check_resources = _checks.check_resources
+pascal = _checks.pascal
 
 LINE_LENGTH = 100  # the rendered projects' ruff line length
 
@@ -890,18 +622,6 @@ def literal_type(values: list[Any]) -> str:
     return "Literal" + exploded(values)
 
 
-class ResourceChecks(Extension):
-    """Filters for resources: the question's validator and exploded Python literals."""
-
-    def __init__(self, environment: Any) -> None:
-        super().__init__(environment)
-        environment.filters["resources_error"] = resources_error
-        environment.filters["released_error"] = released_error
-        environment.filters["exploded"] = exploded
-        environment.filters["literal_type"] = literal_type
-        environment.filters["fit"] = fit
-
-
 _ENTITY_CACHE: dict[str, list[dict[str, Any]]] = {}
 
 
@@ -933,3 +653,14 @@ class EntityContext(ContextHook):
         context["migration_entities"] = history["migration_entities"]
         context["dropped_entities"] = history["dropped_entities"]
         context["released_record"] = {RELEASED_KEY: history["record"]}
+
+
+class EntityFilters(Extension):
+    """The filters the resources' templates use, and the validator of the released resources."""
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        environment.filters["released_error"] = released_error
+        environment.filters["exploded"] = exploded
+        environment.filters["literal_type"] = literal_type
+        environment.filters["fit"] = fit
