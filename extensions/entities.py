@@ -20,9 +20,11 @@ from jinja2.ext import Extension
 def _sibling(name: str) -> ModuleType:
     """The module in the file next to this one. Copier loads each extension by its path, not as
     part of a package, and one process may render several versions of the template (an update
-    renders the old one and the new): the module is kept under its path, one per version."""
+    renders the old one and the new): the module is kept under a hash of its source, one per
+    version. Tests that import `extensions.<name>` get another copy of the same code: compare
+    its values, not its classes, with this module's."""
     path = Path(__file__).resolve().with_name(f"{name}.py")
-    key = f"_template_{name}_{hashlib.sha256(str(path).encode()).hexdigest()[:16]}"
+    key = f"_template_{name}_{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}"
     if key not in sys.modules:
         spec = importlib.util.spec_from_file_location(key, path)
         if spec is None or spec.loader is None:
@@ -47,10 +49,12 @@ LINE_LENGTH = 100  # the rendered projects' ruff line length
 
 
 def fit(line: str) -> str:
-    """A statement as ruff formats it: as it is when it fits in a line, else the arguments of its
-    last bracket pair one per line, each with a trailing comma (a "magic" one: ruff keeps the
-    statement exploded), and each of those formatted the same way. What a template writes on
-    one line, this formats for any name length.
+    """A statement as ruff format leaves it once it is exploded: as it is when it fits in a line,
+    else the items of its last bracket pair one per line, each with a trailing comma (a "magic"
+    one: ruff keeps the statement exploded), each item formatted the same way. What a template
+    writes on one line, this formats for any name length. A line it cannot explode without
+    changing its meaning (a comment, text after the last bracket, one item in brackets that are
+    no call) is left as it is, for ruff to report.
     """
     if len(line) <= LINE_LENGTH:
         return line
@@ -64,6 +68,8 @@ def fit(line: str) -> str:
                 (False, quote) if escaped else (char == "\\", "" if char == quote else quote)
             )
             continue
+        if char == "#":
+            return line
         if char in "\"'":
             quote = char
         elif char in "([{":
@@ -72,12 +78,19 @@ def fit(line: str) -> str:
             start = opened.pop()
             if not opened:
                 last_open, last_close = start, index
-    args = _top_level_split(line[last_open + 1 : last_close])
-    if last_open < 0 or not args:
+    tail = line[last_close + 1 :]
+    if last_open < 0 or tail not in ("", ","):
+        return line
+    inside = line[last_open + 1 : last_close]
+    args = _top_level_split(inside)
+    before = line[last_open - 1] if last_open else " "
+    a_call = line[last_open] == "(" and (before.isalnum() or before in "_)]")
+    a_collection = len(args) > 1 or inside.rstrip().endswith(",")
+    if not args or not (a_call or a_collection):
         return line
     pad = line[: len(line) - len(line.lstrip())]
     body = "".join(fit(f"{pad}    {arg},") + "\n" for arg in args)
-    return f"{line[:last_open]}(\n{body}{pad}){line[last_close + 1 :]}"
+    return f"{line[: last_open + 1]}\n{body}{pad}{line[last_close]}{tail}"
 
 
 def _top_level_split(text: str) -> list[str]:
@@ -103,22 +116,32 @@ def _top_level_split(text: str) -> list[str]:
     return [item for item in items if item]
 
 
-def _enum_class(resource_class: str, field_name: str) -> str:
-    candidate = pascal(field_name)
-    return (
-        candidate + "Kind"
-        if candidate in (resource_class, resource_class + "Details")
-        else candidate
-    )
+def _enum_classes(resource: dict[str, Any]) -> dict[str, str]:
+    """Each enum field's class name: its name in PascalCase, with "Kind" added while that is
+    taken (by the resource's own classes, or by another enum of the resource)."""
+    class_name = pascal(resource["name"])
+    taken = {class_name, class_name + "Details"}
+    classes: dict[str, str] = {}
+    for field in resource["fields"]:
+        if field["type"] != "enum":
+            continue
+        candidate = pascal(field["name"])
+        while candidate in taken:
+            candidate += "Kind"
+        taken.add(candidate)
+        classes[field["name"]] = candidate
+    return classes
 
 
 def _field_view(
-    resource: dict[str, Any], field: dict[str, Any], by_name: dict[str, Any]
+    resource: dict[str, Any],
+    field: dict[str, Any],
+    by_name: dict[str, Any],
+    enum_classes: dict[str, str],
 ) -> dict[str, Any]:
     name, kind, required = field["name"], field["type"], field["required"]
-    class_name = pascal(resource["name"])
     table = resource["plural"]
-    enum_class = _enum_class(class_name, name) if kind == "enum" else ""
+    enum_class = enum_classes.get(name, "")
     py_type = {
         "str": "str", "text": "str", "int": "int", "float": "float", "decimal": "Decimal",
         "bool": "bool", "date": "date", "datetime": "datetime", "uuid": "UUID",
@@ -415,7 +438,10 @@ def build_entities_strict(resources: Any) -> list[dict[str, Any]]:
     by_name = {resource["name"]: resource for resource in checked}
     entities: list[dict[str, Any]] = []
     for index, resource in enumerate(checked, start=1):
-        fields = [_field_view(resource, field, by_name) for field in resource["fields"]]
+        enum_classes = _enum_classes(resource)
+        fields = [
+            _field_view(resource, field, by_name, enum_classes) for field in resource["fields"]
+        ]
         kinds = {field["type"] for field in fields}
         revision, drop_revision = migration_ids(resource["plural"])
         refs = [field for field in fields if field["type"] == "ref"]

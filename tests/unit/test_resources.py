@@ -228,6 +228,39 @@ def test_fit_explodes_only_what_does_not_fit_and_keeps_every_argument() -> None:
             assert lines[-1] == f"        ){tail}"
 
 
+def test_fit_leaves_what_it_cannot_explode_without_changing_its_meaning() -> None:
+    long = "x" * 95
+    for line in (
+        f"    value = ({long})",  # parentheses around one expression: no tuple
+        f"    kind: Annotated[{long}]",  # a subscript of one item
+        f"    f({long})  # a comment",
+        f"    f({long}) + 1",
+    ):
+        assert entities.fit(line) == line
+
+
+def test_fit_keeps_the_kind_of_bracket() -> None:
+    line = "    KINDS = [" + ", ".join(f'"{letter * 30}"' for letter in "abc") + "]"
+    assert entities.fit(line) == (
+        '    KINDS = [\n        "' + "a" * 30 + '",\n        "' + "b" * 30 + '",\n        "'
+        + "c" * 30 + '",\n    ]'
+    )  # fmt: skip
+
+
+def test_enum_classes_of_one_resource_never_share_a_name() -> None:
+    resource = {
+        "name": "stock_move",
+        "fields": [
+            {"name": "stock_move", "type": "enum", "values": ["x", "y"]},
+            {"name": "stock_move_kind", "type": "enum", "values": ["a", "b"]},
+        ],
+    }
+    (built,) = entities.build_entities([resource])
+
+    classes = [field["enum_class"] for field in built["fields"]]
+    assert classes == ["StockMoveKind", "StockMoveKindKind"]
+
+
 def test_exploded_literals_keep_one_item_per_line() -> None:
     assert entities.exploded([]) == "[]"
     assert entities.exploded({}) == "{}"
