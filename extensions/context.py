@@ -136,7 +136,7 @@ def build_context(answers: dict[str, Any]) -> dict[str, Any]:
         "parts": parts(flags),
         "production_secrets": production_secrets(flags),
         "ci_matrix": ci_matrix(flags),
-        "weak_passwords": weak_passwords(),
+        "weak_passwords": WEAK_PASSWORD_LITERALS,
     }
 
 
@@ -398,12 +398,11 @@ WEAK_PASSWORDS = {
 }
 
 
-def weak_passwords() -> dict[str, str]:
-    """Each server's list as the set literal the settings write."""
-    return {
-        server: "{" + ", ".join(json.dumps(word) for word in words) + "}"
-        for server, words in WEAK_PASSWORDS.items()
-    }
+# Each server's list as the set literal the settings write (the hook runs for every file).
+WEAK_PASSWORD_LITERALS = {
+    server: "{" + ", ".join(json.dumps(word) for word in words) + "}"
+    for server, words in WEAK_PASSWORDS.items()
+}
 
 
 def hubs(flags: dict[str, bool]) -> dict[str, dict[str, Any]]:
