@@ -91,11 +91,11 @@ def slug(value: str) -> str:
 def _identifier_error(value: str, what: str) -> str:
     if not isinstance(value, str) or not IDENTIFIER.match(value):
         return (
-            f'{what} "{value}" is not usable: use lowercase letters, digits and underscores, '
-            "starting with a letter (for example order_desk)."
+            f'"{value}" is not usable: use lowercase letters, digits and underscores, '
+            f"starting with a letter (for example order_desk), as the {what.lower()}."
         )
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
-        return f'{what} "{value}" is a Python keyword; pick another name.'
+        return f'"{value}" is a Python keyword; pick another {what.lower()}.'
     return ""
 
 
@@ -107,17 +107,14 @@ def slug_error(value: Any) -> str:
     if error:
         return error
     if len(value) > SLUG_MAX:
-        return f'Project slug "{value}" is {len(value)} characters long; use at most {SLUG_MAX}.'
+        return f"The slug has {len(value)} characters; use at most {SLUG_MAX}."
     if value in sys.stdlib_module_names:
         return (
-            f'Project slug "{value}" would shadow the standard library module "{value}"; '
+            f'"{value}" would shadow the standard library module "{value}"; '
             "pick a more specific name."
         )
     if value in DEPENDENCY_PACKAGES or value in SERVICE_NAMES:
-        return (
-            f'Project slug "{value}" is the name of a package the services use; '
-            "pick a more specific name."
-        )
+        return f'"{value}" is the name of a package the services use; pick a more specific name.'
     return ""
 
 
@@ -127,17 +124,25 @@ def email_error(value: Any) -> str:
     return ""
 
 
+def number_error(value: Any, low: int, high: int, unit: str = "") -> str:
+    """Refuse what is not a whole number from `low` to `high` (a port, a latency target)."""
+    text = str(value)
+    suffix = f" {unit}" if unit else ""
+    if isinstance(value, bool) or not text.lstrip("-").isdigit():
+        return f'"{value}" is not a whole number; use one from {low} to {high}{suffix}.'
+    if not low <= int(text) <= high:
+        return f"{int(text)} is out of range; use a number from {low} to {high}{suffix}."
+    return ""
+
+
 def port_error(value: Any, *taken: Any) -> str:
     """Refuse ports outside the unprivileged range and ports already given to another service."""
-    try:
-        port = int(value)
-    except (TypeError, ValueError):
-        return f'Port "{value}" is not a number; use a whole number from {PORT_MIN} to {PORT_MAX}.'
-    if not PORT_MIN <= port <= PORT_MAX:
-        return f"Port {port} is out of range; use a number from {PORT_MIN} to {PORT_MAX}."
-    clashes = [int(other) for other in taken if str(other).isdigit() and int(other) == port]
-    if clashes:
-        return f"Port {port} is already used by another service; every port must be different."
+    error = number_error(value, PORT_MIN, PORT_MAX)
+    if error:
+        return error
+    port = int(value)
+    if any(str(other).isdigit() and int(other) == port for other in taken):
+        return f"{port} is already used by another service; every port must be different."
     return ""
 
 
@@ -146,7 +151,7 @@ def database_error(value: Any) -> str:
     if error:
         return error
     if len(value) > 63:
-        return f'Database name "{value}" is {len(value)} characters long; PostgreSQL allows 63.'
+        return f"The name has {len(value)} characters; PostgreSQL allows 63."
     return ""
 
 
@@ -174,6 +179,7 @@ class NamingFilters(Extension):
                 "slug_error": slug_error,
                 "email_error": email_error,
                 "port_error": port_error,
+                "number_error": number_error,
                 "database_error": database_error,
                 "python_list": python_list,
                 "import_lines": import_lines,

@@ -136,83 +136,81 @@ def _name_problem(value: Any, what: str, limit: int, *, sql: bool = True) -> str
 
 
 def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
-    where = f'resource "{resource}", field {position}'
+    where = f"{resource}, field {position}"
     if not isinstance(field, dict):
-        raise ResourceError(f"In {where}: a field is a mapping with at least name and type.")
+        raise ResourceError(f"{where}: a field is a mapping with at least name and type.")
     name = field.get("name")
     problem = _name_problem(name, "Field name", FIELD_MAX)
     if problem:
-        raise ResourceError(f"In {where}: {problem}")
-    where = f'resource "{resource}", field "{name}"'
+        raise ResourceError(f"{where}: {problem}")
+    where = f"{resource}.{name}"
     if name in RESERVED_FIELD_NAMES or name in TYPE_NAMES or name.startswith("model_"):
         raise ResourceError(
-            f"In {where}: the name is reserved (id, created_at, updated_at and version are added "
+            f"{where}: the name is reserved (id, created_at, updated_at and version are added "
             "to every resource; offset, limit and sort are list parameters; type names such as "
             "date would hide the type); pick another name."
         )
     kind = field.get("type")
     if kind not in FIELD_TYPES:
-        raise ResourceError(
-            f'In {where}: unknown type "{kind}"; use one of {", ".join(FIELD_TYPES)}.'
-        )
+        raise ResourceError(f'{where}: unknown type "{kind}"; use one of {", ".join(FIELD_TYPES)}.')
     unknown = sorted(set(field) - {"name", "type", "required", "unique"} - TYPE_OPTIONS[kind])
     if unknown:
         allowed = ", ".join(sorted(TYPE_OPTIONS[kind])) or "none"
         raise ResourceError(
-            f"In {where}: {', '.join(unknown)} is not an option of type {kind} "
+            f"{where}: {', '.join(unknown)} is not an option of type {kind} "
             f"(its options: {allowed})."
         )
     for flag in ("required", "unique"):
         if flag in field and not isinstance(field[flag], bool):
-            raise ResourceError(f"In {where}: {flag} is true or false.")
+            raise ResourceError(f"{where}: {flag} is true or false.")
     checked = {"name": name, "type": kind, "required": field.get("required", True),
                "unique": field.get("unique", False)}  # fmt: skip
     if checked["unique"] and kind not in UNIQUE_TYPES:
         raise ResourceError(
-            f"In {where}: a {kind} field cannot be unique; unique works on "
+            f"{where}: a {kind} field cannot be unique; unique works on "
             f"{', '.join(sorted(UNIQUE_TYPES))}."
         )
     if kind == "str":
         length = field.get("max_length", DEFAULT_STR_LENGTH)
         if not isinstance(length, int) or isinstance(length, bool) or not 1 <= length <= 10000:
-            raise ResourceError(f"In {where}: max_length is a whole number from 1 to 10000.")
+            raise ResourceError(f"{where}: max_length is a whole number from 1 to 10000.")
         checked["max_length"] = length
     if kind in ("int", "float"):
         for bound in ("min", "max"):
             value = field.get(bound)
             numeric = isinstance(value, int | float) and not isinstance(value, bool)
             if value is not None and not (numeric and abs(value) < 2**31):
-                raise ResourceError(f"In {where}: {bound} is a number (within ±2147483647).")
+                raise ResourceError(f"{where}: {bound} is a number (within ±2147483647).")
             if value is not None and kind == "int" and not isinstance(value, int):
-                raise ResourceError(f"In {where}: {bound} of an int field is a whole number.")
+                raise ResourceError(f"{where}: {bound} of an int field is a whole number.")
             checked[bound] = value
         low, high = checked["min"], checked["max"]
         if low is not None and high is not None and low >= high:
-            raise ResourceError(f"In {where}: min must be below max.")
+            raise ResourceError(f"{where}: min must be below max.")
     if kind == "decimal":
         precision, scale = field.get("precision", 12), field.get("scale", 2)
         if not (isinstance(precision, int) and 1 <= precision <= 38):
-            raise ResourceError(f"In {where}: precision is a whole number from 1 to 38.")
+            raise ResourceError(f"{where}: precision is a whole number from 1 to 38.")
         if not (isinstance(scale, int) and 0 <= scale < precision):
-            raise ResourceError(f"In {where}: scale is a whole number from 0 to precision - 1.")
+            raise ResourceError(f"{where}: scale is a whole number from 0 to precision - 1.")
         checked |= {"precision": precision, "scale": scale}
     if kind == "enum":
         values = field.get("values")
         if not isinstance(values, list) or not values:
-            raise ResourceError(f"In {where}: an enum needs a list of values, e.g. [draft, sent].")
+            raise ResourceError(f"{where}: an enum needs a list of values, e.g. [draft, sent].")
         for value in values:
             if not isinstance(value, str) or not ENUM_VALUE.match(value) or len(value) > 40:
                 raise ResourceError(
-                    f'In {where}: enum value "{value}" is not usable; use lowercase letters, '
+                    f'{where}: enum value "{value}" is not usable; use lowercase letters, '
                     "digits and underscores, starting with a letter, at most 40."
                 )
         if len(set(values)) != len(values):
-            raise ResourceError(f"In {where}: enum values must be different.")
+            raise ResourceError(f"{where}: enum values must be different.")
         checked["values"] = list(values)
     if kind == "ref":
         if not name.endswith("_id"):
             raise ResourceError(
-                f"In {where}: name a reference after what it points to, ending in _id "
+                f"{where}: name a reference after what it points to, ending in _id "
                 "(for example customer_id)."
             )
         checked["to"] = field.get("to")
@@ -249,26 +247,26 @@ def check_resources(value: Any) -> list[dict[str, Any]]:
         plural_name = resource.get("plural") or plural(name)
         problem = _name_problem(plural_name, "Plural", PLURAL_MAX)
         if problem:
-            raise ResourceError(f'Resource "{name}": {problem}')
+            raise ResourceError(f"{name}: {problem}")
         if plural_name == name:
-            raise ResourceError(f'Resource "{name}": the plural must differ from the name.')
+            raise ResourceError(f"{name}: the plural must differ from the name.")
         for taken in (name, plural_name):
             if taken in seen:
                 raise ResourceError(
-                    f'Resource "{name}": "{taken}" is already used by resource "{seen[taken]}"; '
+                    f'{name}: "{taken}" is already used by resource "{seen[taken]}"; '
                     "names and plurals must all be different."
                 )
             seen[taken] = name
         fields = resource.get("fields")
         if not isinstance(fields, list) or not fields:
-            raise ResourceError(f'Resource "{name}": fields is a non-empty list.')
+            raise ResourceError(f"{name}: fields is a non-empty list.")
         if len(fields) > FIELD_COUNT_MAX:
-            raise ResourceError(f'Resource "{name}": at most {FIELD_COUNT_MAX} fields.')
+            raise ResourceError(f"{name}: at most {FIELD_COUNT_MAX} fields.")
         checked_fields = [_check_field(name, f, i) for i, f in enumerate(fields, start=1)]
         names = [field["name"] for field in checked_fields]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise ResourceError(f'Resource "{name}": field "{duplicates[0]}" appears twice.')
+            raise ResourceError(f'{name}: field "{duplicates[0]}" appears twice.')
         checked.append({"name": name, "plural": plural_name, "fields": checked_fields})
 
     earlier: set[str] = set()
@@ -277,18 +275,18 @@ def check_resources(value: Any) -> list[dict[str, Any]]:
             if field["type"] != "ref":
                 continue
             target = field["to"]
-            where = f'resource "{resource["name"]}", field "{field["name"]}"'
+            where = f"{resource['name']}.{field['name']}"
             if target == resource["name"]:
                 if field["required"]:
                     raise ResourceError(
-                        f"In {where}: a reference to the resource itself must be required: false "
+                        f"{where}: a reference to the resource itself must be required: false "
                         "(the first row has nothing to point to)."
                     )
             elif target not in earlier:
                 known = [r["name"] for r in checked]
                 reason = "comes later in the list" if target in known else "does not exist"
                 raise ResourceError(
-                    f'In {where}: the target "{target}" {reason}; a reference points to a '
+                    f'{where}: the target "{target}" {reason}; a reference points to a '
                     "resource listed before it (or to its own resource)."
                 )
         earlier.add(resource["name"])

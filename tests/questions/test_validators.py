@@ -1,8 +1,16 @@
-"""Every question refuses bad answers with a sentence that says what is allowed."""
+"""Every question refuses bad answers with a sentence that says what is allowed, readable in
+an 80-column terminal; answers to questions that do not exist are refused too."""
 
+from pathlib import Path
 from typing import Any
 
+import copier
 import pytest
+import yaml
+
+from tests.support.project import TEMPLATE
+
+WIDTH = 80
 
 BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
     ({"project_name": "   "}, "cannot be empty"),
@@ -55,6 +63,8 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
     ({"postgres_db": "1shop"}, "lowercase letters"),
     ({"postgres_db": "d" * 64}, "PostgreSQL allows 63"),
     ({"data_service_port": 70000}, "out of range"),
+    ({"api_port": "80x"}, '"80x" is not a whole number'),
+    ({"latency_target_ms": "fast"}, "not a whole number"),
     ({"api_port": 80}, "out of range"),
     ({"api_port": 70000}, "out of range"),
     ({"data_service_port": 8000}, "already used"),
@@ -76,7 +86,37 @@ def test_bad_answers_are_refused_with_a_reason(
 
     assert result.exit_code == -1
     assert isinstance(result.exception, ValueError)
-    assert message in str(result.exception)
+    assert message in " ".join(str(result.exception).split())
+    assert_fits_the_prompt(str(result.exception))
+
+
+def assert_fits_the_prompt(message: str) -> None:
+    if not message.startswith("Validation error for question"):
+        return  # Copier's own refusals (a choice that does not exist) are not the template's
+    first, *rest = message.splitlines()
+    # The questionnaire shows only the first line: it must hold what is wrong.
+    assert len(first) <= WIDTH, first
+    assert all(len(line) <= WIDTH for line in rest), rest
+
+
+@pytest.mark.parametrize(
+    ("data", "hint"),
+    [
+        ({"maturity": 3}, '"maturity" (did you mean maturity_level?)'),
+        ({"modules": ["redis"], "module": ["s3"]}, '"module" (did you mean modules?)'),
+        ({"colour": "blue"}, 'No question is called "colour";'),
+    ],
+)
+def test_answers_to_questions_that_do_not_exist_are_refused(
+    tmp_path: Path, data: dict[str, Any], hint: str
+) -> None:
+    with pytest.raises(ValueError, match="No question is called") as refused:
+        copier.run_copy(
+            str(TEMPLATE), tmp_path, data=data, defaults=True, unsafe=True,
+            vcs_ref="HEAD", quiet=True,
+        )  # fmt: skip
+    assert hint in " ".join(str(refused.value).split())
+    assert_fits_the_prompt(str(refused.value))
 
 
 def test_a_level_that_does_not_exist_is_refused(copie: Any) -> None:
@@ -110,4 +150,24 @@ def test_good_answers_are_accepted(copie: Any, answers: dict[str, Any]) -> None:
 
     assert result.exit_code == 0, result.exception
     for question, answer in answers.items():
-        assert result.answers[question] == answer
+        # Numbers are text questions checked as numbers: the answers file stores "9000".
+        expected = str(answer) if isinstance(answer, int) else answer
+        assert result.answers[question] == expected
+
+
+def test_every_help_and_choice_fits_80_columns() -> None:
+    questions = yaml.safe_load((TEMPLATE / "copier.yml").read_text())
+    for name, question in questions.items():
+        if name.startswith("_"):
+            continue
+        # "🎤 " before the help takes three columns; "» ○ " before a choice four.
+        for line in str(question.get("help", "")).splitlines():
+            assert len(line) <= WIDTH - 3, (name, line)
+        for title in question.get("choices") or {}:
+            assert len(str(title)) <= WIDTH - 4, (name, title)
+
+
+def test_resources_are_edited_as_multiline_yaml() -> None:
+    questions = yaml.safe_load((TEMPLATE / "copier.yml").read_text())
+    assert questions["resources"]["type"] == "yaml"
+    assert questions["resources"]["multiline"] is True

@@ -79,7 +79,10 @@ def test_ports() -> None:
     assert filters.port_error(8001, 8000) == ""
     assert "out of range" in filters.port_error(80)
     assert "out of range" in filters.port_error(70000)
-    assert "not a number" in filters.port_error("http")
+    assert "not a whole number" in filters.port_error("http")
+    assert "not a whole number" in filters.port_error(" 8000")
+    assert filters.port_error("8000") == ""
+    assert "already used" in filters.port_error("8001", "8001")
     assert "already used" in filters.port_error(8000, 8000)
     assert "already used" in filters.port_error(5432, 8000, 5432)
 
@@ -88,3 +91,15 @@ def test_database_names() -> None:
     assert filters.database_error("shop") == ""
     assert "lowercase letters" in filters.database_error("1shop")
     assert "63" in filters.database_error("d" * 64)
+
+
+def test_refusals_are_wrapped_for_an_80_column_prompt() -> None:
+    from extensions import prompts
+
+    message = prompts.for_prompt("word " * 40 + "end.", "data_service_port")
+    first, *rest = message.splitlines()
+    assert len("Validation error for question 'data_service_port': " + first) <= 80
+    assert rest
+    assert all(len(line) <= 80 for line in rest)
+    assert " ".join(message.split()) == " ".join(("word " * 40 + "end.").split())
+    assert prompts.for_prompt("", "api_port") == ""

@@ -1,0 +1,72 @@
+"""What the questionnaire says: refusals that read in an 80-column terminal, and answers passed
+for questions that do not exist.
+
+Copier prints a refused answer as "Validation error for question 'NAME': MESSAGE", and the
+interactive prompt shows only the first line of it, cut at the terminal's width. So the first
+line says what is wrong and fits after that prefix; the rest follows on lines of 80 columns
+(shown whole when answers come from `--data`), and docs/questions.md has every rule.
+"""
+
+from __future__ import annotations
+
+import difflib
+import textwrap
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2.ext import Extension
+
+WIDTH = 80
+COPIER_PREFIX = "Validation error for question '{}': "
+# Keys the answers file holds besides the questions' answers (entities.RELEASED_KEY).
+RECORDED_KEYS = frozenset({"released_resources"})
+COPIER_YML = Path(__file__).resolve().parent.parent / "copier.yml"
+
+
+def for_prompt(message: str, question: str) -> str:
+    """`message` wrapped so that its first line fits after Copier's prefix in 80 columns."""
+    if not message:
+        return ""
+    first_width = WIDTH - len(COPIER_PREFIX.format(question))
+    first = textwrap.wrap(message, first_width, break_on_hyphens=False)[0]
+    rest = message[len(first) :].strip()
+    return "\n".join([first, *textwrap.wrap(rest, WIDTH, break_on_hyphens=False)])
+
+
+@cache
+def question_names(copier_yml: Path = COPIER_YML) -> tuple[str, ...]:
+    settings = yaml.safe_load(copier_yml.read_text())
+    return tuple(name for name in settings if not name.startswith("_"))
+
+
+def unknown_answers_error(data: Any) -> str:
+    """Refuse `--data`/`--data-file` keys that name no question (Copier ignores them)."""
+    known = set(question_names()) | RECORDED_KEYS
+    unknown = sorted(
+        str(key) for key in dict(data or {}) if not str(key).startswith("_") and key not in known
+    )
+    if not unknown:
+        return ""
+    hints = []
+    for key in unknown:
+        close = difflib.get_close_matches(key, question_names(), n=1, cutoff=0.5)
+        hints.append(f'"{key}" (did you mean {close[0]}?)' if close else f'"{key}"')
+    return (
+        f"No question is called {', '.join(hints)}; "
+        "docs/questions.md lists the questions and their answers."
+    )
+
+
+class PromptFilters(Extension):
+    """Registers the filters above in Copier's Jinja environment."""
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        environment.filters.update(
+            {
+                "for_prompt": for_prompt,
+                "unknown_answers_error": unknown_answers_error,
+            }
+        )
