@@ -70,6 +70,11 @@ COVERAGE_GATES = {1: 60, 2: 75, 3: 80, 4: 85}
 # answers then lock the same versions on any day. `nox -s pins` moves it (and proves every module
 # still resolves on both Pythons); the pins in the services' pyproject.toml must be older.
 LOCK_CUTOFF = "2026-12-06T00:00:00Z"
+# How a project runs Copier (`make update`): the versions the template is tested with, from PyPI
+# through uvx, so that nothing else need be installed.
+COPIER_COMMAND = (
+    "uvx --from copier==9.19.1 --with copier-template-extensions==0.3.4 copier"
+)
 
 
 def level_error(level: Any) -> str:
@@ -131,6 +136,7 @@ def build_context(answers: dict[str, Any]) -> dict[str, Any]:
         "python_requires": python_requires(str(answers.get("python_version", "3.12"))),
         "services": services(modules),
         "lock_cutoff": LOCK_CUTOFF,
+        "copier_command": COPIER_COMMAND,
         "compose_files": compose_files(flags),
         "hubs": hubs(flags),
         "parts": parts(flags),

@@ -1,0 +1,113 @@
+"""`make update`, the one update command of a rendered project: Copier at the template's pinned
+versions through uvx, then `make env`, so that `.env` gains what the new level needs and keeps
+what the user set; the project then runs in local mode, and every compose stack finds each
+variable it uses.
+
+Marked `rendered`; needs the template committed (Copier updates from a git revision) and uv.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from extensions.context import COPIER_COMMAND
+from tests.support.postgres import free_port
+from tests.support.project import (
+    COMPOSE_OUTSIDE_VALUES,
+    COMPOSE_STACKS,
+    TEMPLATE,
+    docker_compose,
+    run,
+)
+from tests.update.test_level_updates import commit_all, start
+from tests.update.test_resource_updates import git, leftovers_of_a_merge, project_env
+
+pytestmark = pytest.mark.rendered
+
+USER_VALUE = "API_PORT=8100"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def committed_template() -> None:
+    if git(TEMPLATE, "status", "--porcelain", "--untracked-files=no").strip():
+        pytest.skip("update tests need a committed template: commit your changes first")
+
+
+def assignments(env_file: Path) -> dict[str, str]:
+    found = re.findall(r"(?m)^(\w+)=(.*)$", env_file.read_text())
+    return dict(found)
+
+
+def compose_warnings(root: Path, files: tuple[str, ...]) -> str:
+    """What Docker Compose says of the stack with the project's own .env: a variable it uses
+    and .env does not set is a warning (or an error, for `${X:?}`)."""
+    command = [docker_compose(), "--project-directory", str(root), "--env-file", str(root / ".env")]
+    for name in files:
+        command += ["-f", str(root / name)]
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"),
+           **COMPOSE_OUTSIDE_VALUES}  # fmt: skip
+    result = subprocess.run(
+        [*command, "config", "--quiet"], env=env, capture_output=True, text=True
+    )
+    return result.stderr if result.returncode == 0 else f"exit {result.returncode}: {result.stderr}"
+
+
+def serves_in_local_mode(root: Path, env: dict[str, str]) -> None:
+    api_port, data_port = free_port(), free_port()
+    stack = subprocess.Popen(
+        ["make", "--no-print-directory", "run-local"],
+        cwd=root, env=env | {"API_PORT": str(api_port), "DATA_SERVICE_PORT": str(data_port)},
+        start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/ready", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            assert stack.poll() is None, "make run-local stopped early"
+            assert time.monotonic() < deadline, "the local stack was not ready in 90 s"
+            time.sleep(0.5)
+    finally:
+        os.killpg(stack.pid, signal.SIGTERM)
+        stack.communicate(timeout=30)
+
+
+def test_make_update_raises_the_level_and_env_follows(tmp_path: Path) -> None:
+    env = project_env()
+    root = start(tmp_path / "project")
+    run(["make", "--no-print-directory", "env"], root, env)
+    env_file = root / ".env"
+    env_file.write_text(env_file.read_text().replace("API_PORT=8000", USER_VALUE))
+    before = assignments(env_file)
+    commit_all(root, "Level 1 with its .env")
+
+    makefile = (root / "Makefile").read_text()
+    assert f"COPIER := {COPIER_COMMAND}\n" in makefile
+    update = ["make", "--no-print-directory", "update",
+              "ARGS=--defaults --vcs-ref HEAD -d maturity_level=4"]  # fmt: skip
+    result = run(update, root, env)
+
+    assert "variable(s) added" in result.stdout
+    assert leftovers_of_a_merge(root) == []
+    assert "maturity_level: 4" in (root / ".copier-answers.yml").read_text()
+    after = assignments(env_file)
+    assert {name: after[name] for name in before} == before, "a value the user set changed"
+    assert USER_VALUE in env_file.read_text()
+    assert {"JWT_SECRET_KEY", "REDIS_PASSWORD"} <= set(after)
+    assert "change-me" not in env_file.read_text()
+    for stack, files in COMPOSE_STACKS.items():
+        assert compose_warnings(root, files) == "", stack
+    serves_in_local_mode(root, env)
