@@ -28,7 +28,7 @@ from tests.support.project import (
     docker_compose,
     run,
 )
-from tests.update.test_level_updates import commit_all, start
+from tests.update.test_level_updates import start
 from tests.update.test_resource_updates import git, leftovers_of_a_merge, project_env
 
 pytestmark = pytest.mark.rendered
@@ -92,7 +92,6 @@ def test_make_update_raises_the_level_and_env_follows(tmp_path: Path) -> None:
     env_file = root / ".env"
     env_file.write_text(env_file.read_text().replace("API_PORT=8000", USER_VALUE))
     before = assignments(env_file)
-    commit_all(root, "Level 1 with its .env")
 
     makefile = (root / "Makefile").read_text()
     assert f"COPIER := {COPIER_COMMAND}\n" in makefile
