@@ -72,9 +72,7 @@ COVERAGE_GATES = {1: 60, 2: 75, 3: 80, 4: 85}
 LOCK_CUTOFF = "2026-12-06T00:00:00Z"
 # How a project runs Copier (`make update`): the versions the template is tested with, from PyPI
 # through uvx, so that nothing else need be installed.
-COPIER_COMMAND = (
-    "uvx --from copier==9.19.1 --with copier-template-extensions==0.3.4 copier"
-)
+COPIER_COMMAND = "uvx --from copier==9.19.1 --with copier-template-extensions==0.3.4 copier"
 
 
 def level_error(level: Any) -> str:

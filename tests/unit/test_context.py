@@ -1,5 +1,7 @@
 """Derived values of extensions/context.py, as plain functions."""
 
+import re
+
 import pytest
 
 from extensions import context
@@ -87,3 +89,15 @@ def test_the_hubs_hold_what_the_flags_turn_on_in_the_tables_order() -> None:
     settings = every["api_service"]["settings_imports"]
     assert ("http", "CorsSettings") in settings
     assert settings == sorted(settings)
+
+
+def test_projects_update_with_the_copier_the_template_is_tested_with() -> None:
+    from tests.support.project import TEMPLATE
+
+    dev = (TEMPLATE / "pyproject.toml").read_text()
+    readme = (TEMPLATE / "README.md").read_text()
+    for package in ("copier", "copier-template-extensions"):
+        pinned = re.search(rf'"{package}==([^"]+)"', dev)
+        assert pinned, package
+        assert f"{package}=={pinned[1]}" in context.COPIER_COMMAND
+        assert f"{package}=={pinned[1]}" in readme
