@@ -69,7 +69,7 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
     ({"api_port": 70000}, "out of range"),
     ({"data_service_port": 8000}, "already used"),
     ({"postgres_port": 8001}, "already used"),
-    ({"latency_target_ms": 0}, "latency target"),
+    ({"latency_target_ms": 0}, "out of range; use a number from 1 to 60000 ms"),
     ({"availability_target": "high"}, "percentage"),
 ]
 

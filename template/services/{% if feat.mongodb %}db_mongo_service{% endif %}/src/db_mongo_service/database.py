@@ -13,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure
 
 from db_mongo_service.audit import AuditLog
+from db_mongo_service.problems import problem
 from db_mongo_service.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -21,10 +22,8 @@ COLLECTION = "audit_entries"
 
 async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     logger.warning("MongoDB unavailable for %s %s: %r", request.method, request.url.path, exc)
-    return JSONResponse(
-        status_code=503,
-        content={"detail": "The database is unavailable.", "code": "database_unavailable"},
-    )
+    detail = "The database is unavailable."
+    return problem(503, "database_unavailable", detail, request.url.path, {"Retry-After": "1"})
 
 
 def install(app: FastAPI, settings: Settings) -> None:

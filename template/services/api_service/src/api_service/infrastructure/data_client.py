@@ -128,9 +128,10 @@ def read_error(response: httpx.Response) -> Exception:
     if response.status_code == 409 and isinstance(body, dict):
         return Conflict(str(body.get("detail", "Conflict.")))
     if response.status_code == 422 and isinstance(body, dict):
-        for error in body.get("detail", []):
-            if error.get("type") in ("reference_not_found", "invalid_value"):
-                return InvalidValue(str(error["loc"][-1]), str(error["msg"]))
+        for error in body.get("errors", []):
+            if error.get("code") in ("reference_not_found", "invalid_value"):
+                field = str(error.get("pointer", "#")).removeprefix("#").rpartition("/")[2]
+                return InvalidValue(field, str(error["detail"]))
     return unexpected(response)
 
 
