@@ -355,7 +355,8 @@ def _samples(field: dict[str, Any], enum_class: str) -> dict[str, Any]:
     elif kind == "datetime":
         json_value = 'f"{2000 + n % 7000}-06-15T12:00:00+00:00"'
         py_value = "datetime(2000 + n % 7000, 6, 15, 12, tzinfo=UTC)"
-        invalid += ['"2024-06-15T12:00:00"', '"yesterday"']
+        # Without a time zone; not a date; before year 1 once in UTC.
+        invalid += ['"2024-06-15T12:00:00"', '"yesterday"', '"0001-01-01T00:00:00+02:00"']
     elif kind == "uuid":
         json_value = 'f"00000000-0000-4000-8000-{n:012d}"'
         py_value = "UUID(int=n)"
