@@ -47,6 +47,10 @@ pascal = _checks.pascal
 
 LINE_LENGTH = 100  # the rendered projects' ruff line length
 
+# The schemas packages' helpers that make a written value what its column reads back (formatted
+# with the field's options): a decimal to the column's scale, a date and time in UTC.
+READ_BACK = {"decimal": "as_numeric({precision}, {scale})", "datetime": "AsUtc"}
+
 
 def fit(line: str) -> str:
     """A statement as ruff format leaves it once it is exploded: as it is when it fits in a line,
@@ -187,10 +191,13 @@ def _field_view(
         query_constraints += constraints[-2:]
     # Bodies are JSON: "3" is no number there, nor 1 a boolean (query strings stay lax).
     guard = JSON_GUARDS.get(kind)
+    # A body's value made what its column reads back, so that a write answers what reads will.
+    read_back = READ_BACK.get(kind, "").format(**field)
+    body_metadata = ", ".join(name for name in (guard, read_back) if name)
 
     def body_type(base: str, optional: bool) -> str:
         annotation = f"{base} | None" if optional else base
-        return f"Annotated[{annotation}, {guard}]" if guard else annotation
+        return f"Annotated[{annotation}, {body_metadata}]" if body_metadata else annotation
 
     def query_type(annotation: str) -> str:
         # Query values are text: only dates need their format checked there.
@@ -348,7 +355,8 @@ def _samples(field: dict[str, Any], enum_class: str) -> dict[str, Any]:
     elif kind == "datetime":
         json_value = 'f"{2000 + n % 7000}-06-15T12:00:00+00:00"'
         py_value = "datetime(2000 + n % 7000, 6, 15, 12, tzinfo=UTC)"
-        invalid += ['"2024-06-15T12:00:00"', '"yesterday"']
+        # Without a time zone; not a date; before year 1 once in UTC.
+        invalid += ['"2024-06-15T12:00:00"', '"yesterday"', '"0001-01-01T00:00:00+02:00"']
     elif kind == "uuid":
         json_value = 'f"00000000-0000-4000-8000-{n:012d}"'
         py_value = "UUID(int=n)"
@@ -475,8 +483,12 @@ def build_entities_strict(resources: Any) -> list[dict[str, Any]]:
                 "uses_date": "date" in kinds,
                 "uses_datetime": "datetime" in kinds,
                 "uses_decimal": "decimal" in kinds,
-                # The guards of JSON values its schemas import (JSON_GUARDS).
-                "json_guards": sorted({JSON_GUARDS[k] for k in kinds if k in JSON_GUARDS}),
+                # What its schemas import from the schemas package: the guards of JSON values
+                # (JSON_GUARDS) and the helpers that make a value what its column reads back.
+                "schema_imports": sorted(
+                    {JSON_GUARDS[k] for k in kinds if k in JSON_GUARDS}
+                    | {READ_BACK[k].split("(")[0] for k in kinds if k in READ_BACK}
+                ),
                 "uses_enum": "enum" in kinds,
                 "enums": [field for field in fields if field["type"] == "enum"],
                 "refs": refs,
