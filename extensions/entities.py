@@ -522,10 +522,21 @@ def build_entities_strict(resources: Any) -> list[dict[str, Any]]:
     by_entity = {entity["name"]: entity for entity in entities}
     for entity in entities:
         for field in entity["refs"]:
-            if not field["self_reference"]:
-                by_entity[field["target"]]["referenced_by"].append(
-                    {"entity": entity["name"], "field": field["name"]}
-                )
+            # What a refused delete names: every reference to the resource, its own included.
+            by_entity[field["target"]]["referenced_by"].append(
+                {
+                    "entity": entity["name"],
+                    "field": field["name"],
+                    "plural": entity["plural"],
+                    "class_name": entity["class_name"],
+                    "self_reference": field["self_reference"],
+                }
+            )
+    for entity in entities:
+        # The factories a test of the delete refusals imports (the resource's own aside).
+        entity["referrers"] = sorted(
+            {ref["entity"] for ref in entity["referenced_by"]} - {entity["name"]}
+        )
     return entities
 
 

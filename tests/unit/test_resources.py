@@ -165,9 +165,13 @@ def test_references_know_their_targets_and_back_references() -> None:
     assert [f["target_plural"] for f in order_line["refs"]] == ["purchase_orders", "products"]
     assert by_name["category"]["refs"][0]["self_reference"] is True
     assert by_name["category"]["ref_targets"] == []
-    assert by_name["customer"]["referenced_by"] == [
-        {"entity": "purchase_order", "field": "customer_id"}
-    ]
+    referring = [(r["plural"], r["field"]) for r in by_name["customer"]["referenced_by"]]
+    assert referring == [("purchase_orders", "customer_id")]
+    # A refused delete names the resource's own references too.
+    category = by_name["category"]
+    referring = [(r["plural"], r["field"]) for r in category["referenced_by"]]
+    assert referring == [("categories", "parent_id"), ("purchase_orders", "category_id")]
+    assert category["referrers"] == ["purchase_order"]
 
 
 def test_constraint_names_fit_postgresql() -> None:

@@ -23,9 +23,13 @@ from db_postgres_service.models.base import utc_now
 
 class SqlRepository[M: RowMetadata]:
     model: ClassVar[type[Any]]
+    # What messages call one row: "This item is still referenced by ...".
+    label: ClassVar[str] = "row"
     unique_fields: ClassVar[Sequence[str]] = ()
     # (reference field, the model its value must exist in)
     references: ClassVar[Sequence[tuple[str, type[Base]]]] = ()
+    # (a model whose rows may refer to this one's, its reference field)
+    referenced_by: ClassVar[Sequence[tuple[type[Any], str]]] = ()
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -84,7 +88,7 @@ class SqlRepository[M: RowMetadata]:
         if row is None:
             return False
         await self._session.delete(row)
-        await self._commit()
+        await self._commit(deleted=entity_id)
         return True
 
     async def _check(self, data: BaseModel, *, own_id: UUID | None) -> None:
@@ -102,7 +106,7 @@ class SqlRepository[M: RowMetadata]:
             if value is not None and await self._session.get(target, value) is None:
                 raise MissingReferenceError(name, value)
 
-    async def _commit(self) -> None:
+    async def _commit(self, *, deleted: UUID | None = None) -> None:
         # The checks above cannot see concurrent writes: the constraints still decide.
         try:
             await self._session.commit()
@@ -111,9 +115,22 @@ class SqlRepository[M: RowMetadata]:
             raise StaleVersionError(None) from exc
         except IntegrityError as exc:
             await self._session.rollback()
+            if deleted is not None:
+                raise ConflictError(await self._still_referenced(deleted)) from exc
             if "foreign key" in str(exc.orig).lower():
-                raise ConflictError(
-                    "The write breaks a reference: the row is still referenced by others, "
-                    "or refers to one that no longer exists."
-                ) from exc
+                raise ConflictError("The write refers to a row that no longer exists.") from exc
             raise ConflictError("A unique value is already taken.") from exc
+
+    async def _still_referenced(self, entity_id: UUID) -> str:
+        """Why the row cannot be deleted, naming what refers to it. SQLite does not say which
+        reference refused: the referring rows are looked up, and when none is in sight (another
+        owner's, or removed since) every resource that may refer is named."""
+        every = [f"{model.__tablename__} ({field})" for model, field in self.referenced_by]
+        seen: list[str] = []
+        for (model, field), name in zip(self.referenced_by, every, strict=True):
+            refers = getattr(model, field) == entity_id
+            referring = select(model.id).where(refers, model.id != entity_id).limit(1)
+            if await self._session.scalar(referring) is not None:
+                seen.append(name)
+        names = " and ".join(seen) or " or ".join(every) or "other rows"
+        return f"This {self.label} is still referenced by {names}; delete or change those first."
