@@ -53,8 +53,9 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def rendered(session: nox.Session) -> None:
-    """Rendered configuration through the real tools (nginx, promtool, actionlint, shellcheck,
-    servers for ACLs and roles); the local mode, the architecture contract, determinism across
+    """Rendered configuration through real tools, the local mode and the architecture contract.
+
+    nginx, promtool, actionlint, shellcheck and servers for ACLs and roles; determinism across
     Python versions. The presets' own gates run in `integration`, which renders them once."""
     _install(session)
     skipped = ["-k", f"not ({EVERY_GATE})", "--ignore=tests/update"]
@@ -70,10 +71,12 @@ def update(session: nox.Session) -> None:
 
 @nox.session
 def integration(session: nox.Session) -> None:
-    """Every preset's gates (ruff, format, mypy, bandit) and service tests with their coverage
-    gate, against PostgreSQL, Redis and RabbitMQ started on loopback (SQLite and in-process
-    substitutes where they are missing, which CI does not allow); the outage test; schemathesis
-    on the running services."""
+    """Every preset's gates and service tests on real servers, outages and schemathesis.
+
+    ruff, format, mypy, bandit and the service tests with their coverage gate, against
+    PostgreSQL, Redis and RabbitMQ started on loopback (SQLite and in-process substitutes where
+    they are missing, which CI does not allow); the outage test; schemathesis on the running
+    services."""
     _install(session)
     real_servers = ["-k", EVERY_GATE, "--postgres"]
     _pytest(session, "-m", "rendered", *real_servers, *SPREAD)
@@ -81,8 +84,10 @@ def integration(session: nox.Session) -> None:
 
 @nox.session
 def explore(session: nox.Session) -> None:
-    """Generated answer sets (any level, modules and resources) through every gate of the
-    integration session: EXPLORE_COUNT sets (2) from EXPLORE_SEED (fixed; `random` draws one)."""
+    """Generated answer sets (any level, modules and resources) through every gate.
+
+    The gates of the integration session, on EXPLORE_COUNT sets (2) from EXPLORE_SEED (fixed;
+    `random` draws one)."""
     _install(session)
     seed = os.environ.get("EXPLORE_SEED", "20261205")
     if seed == "random":
@@ -101,8 +106,10 @@ def explore(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def pins(session: nox.Session) -> None:
-    """Move the rendered locks' cutoff (LOCK_CUTOFF in extensions/context.py) to now, then lock
-    and install every module's services on both Pythons with it. Run it after raising a pin."""
+    """Move the rendered locks' cutoff to now and prove every module still locks and installs.
+
+    LOCK_CUTOFF in extensions/context.py; every module's services on both Pythons. Run it after
+    raising a pin."""
     _install(session)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:00Z")
     context = Path("extensions/context.py")
@@ -118,9 +125,11 @@ def pins(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def bench(session: nox.Session) -> None:
-    """Figures, not tests: render time and memory (level 1 defaults, level 4 with every module),
-    `copier update` from level 1 to 4, what each level adds, and the request path through the
-    API and against the data service (`nox -s bench -- --load wrk` takes the load from wrk)."""
+    """Figures, not tests: render, update, what each level adds, and the request path.
+
+    Render time and memory (level 1 defaults, level 4 with every module), `copier update` from
+    level 1 to 4, and the request path through the API and against the data service
+    (`nox -s bench -- --load wrk` takes the load from wrk)."""
     _install(session)
     session.run("python", "bench/render.py", "--runs", "3")
     every_module = 'modules=["bot","mongodb","rabbitmq","redis","s3","websockets","workers"]'
