@@ -7,13 +7,19 @@ import json
 import os
 import py_compile
 import shutil
+import ssl
 import subprocess
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from extensions.context import ALL_MODULES
+from tests.support.postgres import free_port
 from tests.support.project import compose_model, compose_text, render
 
 
@@ -34,40 +40,103 @@ def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     return render(tmp_path_factory.mktemp("level3") / "project", answers)
 
 
-def test_the_gateway_config_passes_nginx_t(project: Path, tmp_path: Path) -> None:
-    nginx = tool("nginx", "nginx")
-    domain = "api.test.example"
-    live = tmp_path / "live" / domain
+DOMAIN = "api.test.example"
+
+
+def gateway_config(project: Path, folder: Path, https_port: int | None = None) -> Path:
+    """What the nginx image does at start: fill in the environment, include the result in http{}
+    (listening on loopback ports of its own when `https_port` is given)."""
+    live = folder / "live" / DOMAIN
     live.mkdir(parents=True)
     subprocess.run(
         ["openssl", "req", "-x509", "-nodes", "-newkey", "rsa:2048", "-days", "1",
-         "-subj", f"/CN={domain}", "-keyout", str(live / "privkey.pem"),
+         "-subj", f"/CN={DOMAIN}", "-keyout", str(live / "privkey.pem"),
          "-out", str(live / "fullchain.pem")],
         check=True, capture_output=True,
     )  # fmt: skip
-    # What the nginx image does at start: fill in the environment, include the result in http{}.
     template = (project / "gateway/templates/default.conf.template").read_text()
-    site = template.replace("${GATEWAY_DOMAIN}", domain).replace(
-        "/etc/letsencrypt/live/", f"{tmp_path}/live/"
+    site = template.replace("${GATEWAY_DOMAIN}", DOMAIN).replace(
+        "/etc/letsencrypt/live/", f"{folder}/live/"
     )
+    if https_port is not None:
+        site = site.replace("listen 80;", f"listen 127.0.0.1:{free_port()};")
+        site = site.replace("listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl")
     # Modules' locations: templates/locations/*.conf.template become conf.d/locations/*.conf.
-    (tmp_path / "locations").mkdir()
+    (folder / "locations").mkdir()
     for location in (project / "gateway/templates").glob("locations/*.conf.template"):
-        conf = tmp_path / "locations" / location.name.removesuffix(".template")
+        conf = folder / "locations" / location.name.removesuffix(".template")
         conf.write_text(location.read_text())
-    site = site.replace("/etc/nginx/conf.d/locations/", f"{tmp_path}/locations/")
-    (tmp_path / "default.conf").write_text(site)
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nevents {{}}\n"
-        f"http {{\n  include /etc/nginx/mime.types;\n  include {tmp_path}/default.conf;\n}}\n"
+    site = site.replace("/etc/nginx/conf.d/locations/", f"{folder}/locations/")
+    (folder / "default.conf").write_text(site)
+    (folder / "nginx.conf").write_text(
+        f"pid {folder}/nginx.pid;\nevents {{}}\n"
+        f"http {{\n  include /etc/nginx/mime.types;\n  include {folder}/default.conf;\n}}\n"
     )
+    return folder / "nginx.conf"
+
+
+def test_the_gateway_config_passes_nginx_t(project: Path, tmp_path: Path) -> None:
+    nginx = tool("nginx", "nginx")
+    config = gateway_config(project, tmp_path)
 
     result = subprocess.run(
-        [nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", "stderr"],
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(config), "-e", "stderr"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "syntax is ok" in result.stderr
+
+
+def _ask_gateway(
+    port: int, path: str, body: bytes | None = None
+) -> tuple[int, str, dict[str, Any]]:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    request = urllib.request.Request(
+        f"https://127.0.0.1:{port}{path}", data=body, headers={"Host": DOMAIN}
+    )
+    try:
+        with urllib.request.urlopen(request, context=context, timeout=5) as response:
+            status, headers, text = response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        status, headers, text = error.code, error.headers, error.read()
+    return status, headers["Content-Type"], json.loads(text)
+
+
+def test_the_gateways_own_errors_are_problems(project: Path, tmp_path: Path) -> None:
+    nginx = tool("nginx", "nginx")
+    port = free_port()
+    config = gateway_config(project, tmp_path, https_port=port)
+    command = [nginx, "-p", str(tmp_path), "-c", str(config), "-e", "stderr"]
+    server = subprocess.Popen(
+        [*command, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                answers = [
+                    _ask_gateway(port, '/metrics?a="b'),
+                    _ask_gateway(port, "/ready"),
+                    _ask_gateway(port, "/api/v1/anything", b"x" * (2 * 1024 * 1024)),
+                ]
+                break
+            except (ConnectionError, urllib.error.URLError):
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert time.monotonic() < deadline, "nginx did not listen in 10 s"
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    expected = [(404, "not_found", "/metrics"), (404, "not_found", "/ready"),
+                (413, "too_large", "/api/v1/anything")]  # fmt: skip
+    for (status, content_type, body), (code_status, code, instance) in zip(
+        answers, expected, strict=True
+    ):
+        assert (status, content_type) == (code_status, "application/problem+json")
+        assert body["type"] == "about:blank"
+        assert (body["status"], body["code"], body["instance"]) == (code_status, code, instance)
 
 
 def test_the_gateway_proxies_only_to_the_business_api(project: Path) -> None:
@@ -79,8 +148,9 @@ def test_the_gateway_proxies_only_to_the_business_api(project: Path) -> None:
     assert "limit_req_status 429;" in site
     assert "return 301 https://" in site
     # Probes and metrics stay inside the network (/ready asks the data service).
+    problem = "default_type application/problem+json;\n        return 404 "
     for internal in ("/metrics", "/ready"):
-        assert f"location = {internal} {{\n        return 404;" in site
+        assert f"location = {internal} {{\n        {problem}" in site
 
 
 def test_prometheus_config_and_alert_rules_pass_promtool(project: Path, tmp_path: Path) -> None:
