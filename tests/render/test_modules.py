@@ -31,6 +31,7 @@ MODULE_FILES = {
         services/db_mongo_service/src/db_mongo_service/callers.py
         services/db_mongo_service/src/db_mongo_service/database.py
         services/db_mongo_service/src/db_mongo_service/main.py
+        services/db_mongo_service/src/db_mongo_service/problems.py
         services/db_mongo_service/src/db_mongo_service/py.typed
         services/db_mongo_service/src/db_mongo_service/routes.py
         services/db_mongo_service/src/db_mongo_service/settings/__init__.py
@@ -62,6 +63,7 @@ MODULE_FILES = {
         services/worker_service/src/worker_service/consumer.py
         services/worker_service/src/worker_service/jobs.py
         services/worker_service/src/worker_service/main.py
+        services/worker_service/src/worker_service/problems.py
         services/worker_service/src/worker_service/py.typed
         services/worker_service/src/worker_service/resources.py
         services/worker_service/src/worker_service/routes.py
@@ -90,6 +92,7 @@ MODULE_FILES = {
         services/bot_service/src/bot_service/handlers.py
         services/bot_service/src/bot_service/main.py
         services/bot_service/src/bot_service/notifier.py
+        services/bot_service/src/bot_service/problems.py
         services/bot_service/src/bot_service/py.typed
         services/bot_service/src/bot_service/resources.py
         services/bot_service/src/bot_service/routes.py

@@ -43,6 +43,7 @@ services/api_service/src/api_service/api/__init__.py
 services/api_service/src/api_service/api/body_limit.py
 services/api_service/src/api_service/api/deps/__init__.py
 services/api_service/src/api_service/api/errors.py
+services/api_service/src/api_service/api/problems.py
 services/api_service/src/api_service/api/routes/__init__.py
 services/api_service/src/api_service/api/versions.py
 services/api_service/src/api_service/api/schemas/__init__.py
@@ -73,6 +74,7 @@ services/api_service/tests/fakes/memory.py
 services/api_service/tests/integration/__init__.py
 services/api_service/tests/integration/test_body_limit.py
 services/api_service/tests/integration/test_data_service_outage.py
+services/api_service/tests/integration/test_problems.py
 services/api_service/tests/integration/test_unexpected_errors.py
 services/api_service/tests/unit/__init__.py
 services/api_service/tests/unit/test_data_client.py
@@ -91,6 +93,7 @@ services/db_postgres_service/src/db_postgres_service/errors.py
 services/db_postgres_service/src/db_postgres_service/main.py
 services/db_postgres_service/src/db_postgres_service/models/__init__.py
 services/db_postgres_service/src/db_postgres_service/models/base.py
+services/db_postgres_service/src/db_postgres_service/problems.py
 services/db_postgres_service/src/db_postgres_service/py.typed
 services/db_postgres_service/src/db_postgres_service/repositories/__init__.py
 services/db_postgres_service/src/db_postgres_service/repositories/base.py
@@ -105,6 +108,7 @@ services/db_postgres_service/tests/security/__init__.py
 services/db_postgres_service/tests/security/test_callers.py
 services/db_postgres_service/tests/test_body_limit.py
 services/db_postgres_service/tests/test_database.py
+services/db_postgres_service/tests/test_problems.py
 tools/env_secrets.py
 tools/lock.py
 """
