@@ -91,8 +91,8 @@ def slug(value: str) -> str:
 def _identifier_error(value: str, what: str) -> str:
     if not isinstance(value, str) or not IDENTIFIER.match(value):
         return (
-            f'"{value}" is not usable: use lowercase letters, digits and underscores, '
-            f"starting with a letter (for example order_desk), as the {what.lower()}."
+            f'"{value}": use only a-z, 0-9 and _, starting with a letter (lowercase letters, '
+            f"digits and underscores; for example order_desk) for the {what.lower()}."
         )
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
         return f'"{value}" is a Python keyword; pick another {what.lower()}.'
@@ -128,10 +128,21 @@ def number_error(value: Any, low: int, high: int, unit: str = "") -> str:
     """Refuse what is not a whole number from `low` to `high` (a port, a latency target)."""
     text = str(value)
     suffix = f" {unit}" if unit else ""
-    if isinstance(value, bool) or not text.lstrip("-").isdigit():
+    if isinstance(value, bool) or not text.isdigit() or str(int(text)) != text:
         return f'"{value}" is not a whole number; use one from {low} to {high}{suffix}.'
     if not low <= int(text) <= high:
-        return f"{int(text)} is out of range; use a number from {low} to {high}{suffix}."
+        return f"{text} is not in {low}-{high}{suffix}; use a number in that range."
+    return ""
+
+
+PERCENTAGE = re.compile(r"^[0-9]{1,3}([.][0-9]+)?%$")
+
+
+def percentage_error(value: Any) -> str:
+    """An availability target: a percentage above 0 and at most 100, such as 99.9%."""
+    text = str(value)
+    if not PERCENTAGE.match(text) or not 0 < float(text[:-1]) <= 100:
+        return f'"{value}" is not a percentage up to 100%; write it like 99.9%.'
     return ""
 
 
@@ -180,6 +191,7 @@ class NamingFilters(Extension):
                 "email_error": email_error,
                 "port_error": port_error,
                 "number_error": number_error,
+                "percentage_error": percentage_error,
                 "database_error": database_error,
                 "python_list": python_list,
                 "import_lines": import_lines,

@@ -117,8 +117,8 @@ def plural(name: str) -> str:
 def _name_problem(value: Any, what: str, limit: int, *, sql: bool = True) -> str:
     if not isinstance(value, str) or not IDENTIFIER.match(value):
         return (
-            f'{what} "{value}" is not usable: use lowercase letters, digits and underscores, '
-            "starting with a letter (for example loan_offer)."
+            f'{what} "{value}": use only a-z, 0-9 and _, starting with a letter (lowercase '
+            "letters, digits and underscores; for example loan_offer)."
         )
     if len(value) > limit:
         return f'{what} "{value}" is {len(value)} characters long; use at most {limit}.'
@@ -192,7 +192,9 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
         if not (isinstance(precision, int) and 1 <= precision <= 38):
             raise ResourceError(f"{where}: precision is a whole number from 1 to 38.")
         if not (isinstance(scale, int) and 0 <= scale < precision):
-            raise ResourceError(f"{where}: scale is a whole number from 0 to precision - 1.")
+            raise ResourceError(
+                f"{where}: scale must be 0 to {precision - 1} (a whole number below precision)."
+            )
         checked |= {"precision": precision, "scale": scale}
     if kind == "enum":
         values = field.get("values")
@@ -286,8 +288,8 @@ def check_resources(value: Any) -> list[dict[str, Any]]:
                 known = [r["name"] for r in checked]
                 reason = "comes later in the list" if target in known else "does not exist"
                 raise ResourceError(
-                    f'{where}: the target "{target}" {reason}; a reference points to a '
-                    "resource listed before it (or to its own resource)."
+                    f'{where}: "{target}" {reason}; a reference points to a resource listed '
+                    "before it (or to its own resource)."
                 )
         earlier.add(resource["name"])
     return checked

@@ -62,15 +62,17 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
     ({"resources": ["item"]}, "not a mapping with name and fields"),
     ({"postgres_db": "1shop"}, "lowercase letters"),
     ({"postgres_db": "d" * 64}, "PostgreSQL allows 63"),
-    ({"data_service_port": 70000}, "out of range"),
+    ({"data_service_port": 70000}, "is not in 1024-65535"),
     ({"api_port": "80x"}, '"80x" is not a whole number'),
     ({"latency_target_ms": "fast"}, "not a whole number"),
-    ({"api_port": 80}, "out of range"),
-    ({"api_port": 70000}, "out of range"),
+    ({"api_port": 80}, "is not in 1024-65535"),
+    ({"api_port": 70000}, "is not in 1024-65535"),
     ({"data_service_port": 8000}, "already used"),
     ({"postgres_port": 8001}, "already used"),
-    ({"latency_target_ms": 0}, "out of range; use a number from 1 to 60000 ms"),
+    ({"latency_target_ms": 0}, "0 is not in 1-60000 ms"),
     ({"availability_target": "high"}, "percentage"),
+    ({"availability_target": "101%"}, "not a percentage up to 100%"),
+    ({"api_port": "08000"}, '"08000" is not a whole number'),
 ]
 
 
