@@ -87,6 +87,8 @@ class AccessTokens:
                 raise NotAuthenticated("The token's signature is not valid.") from exc
             except jwt.ExpiredSignatureError as exc:
                 raise NotAuthenticated("The token has expired.") from exc
+            except jwt.DecodeError as exc:
+                raise NotAuthenticated("The token is not a well-formed JWT.") from exc
             except jwt.InvalidTokenError as exc:
                 raise NotAuthenticated(f"The token is not valid: {exc}.") from exc
             return _principal(claims)
