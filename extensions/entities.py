@@ -565,14 +565,14 @@ def released_error(resources: Any, released: Any) -> str:
     for entry in previous:
         if entry["plural"] not in plurals and entry.get("name") in names:
             return (
-                f'Resource "{entry["name"]}": its table {entry["plural"]} would be dropped, '
-                "and a resource of the same name made anew; keep its plural to keep the table, "
-                "or give the new resource another name."
+                f'Table {entry["plural"]} would be dropped: resource "{entry["name"]}" has a new '
+                "plural, which would make a new table; keep its plural to keep the table, or give "
+                "the new resource another name."
             )
         if entry["plural"] in plurals and entry.get("dropped"):
             return (
-                f'Resource table "{entry["plural"]}" was dropped by an earlier update; give '
-                "the resource another name and plural."
+                f'Table "{entry["plural"]}" was dropped by an earlier update; give the '
+                "resource another name and plural."
             )
     removed_now = {e.get("name") for e in previous if e["plural"] not in plurals} - {None}
     for entry in previous:
@@ -581,8 +581,8 @@ def released_error(resources: Any, released: Any) -> str:
         for field in entry.get("fields") or []:
             if isinstance(field, dict) and field.get("to") in removed_now - {entry["name"]}:
                 return (
-                    f'Resource "{entry["name"]}" refers to "{field["to"]}" (field '
-                    f"{field.get('name')}) in the database: remove that field in an update of "
+                    f'"{field["to"]}" is still referred to by {entry["name"]}.'
+                    f"{field.get('name')} in the database: remove that field in an update of "
                     f'its own and migrate, then remove "{field["to"]}".'
                 )
     gone = [e for e in previous if e["plural"] not in plurals]
@@ -593,7 +593,7 @@ def released_error(resources: Any, released: Any) -> str:
         )
     except (ResourceError, KeyError) as error:
         return (
-            f"The migrations of removed resources refer to names this answer changes ({error}); "
+            f"A removed resource's migration refers to a name this answer changes ({error}); "
             "keep the names of the resources they refer to."
         )
     return ""

@@ -91,8 +91,8 @@ def slug(value: str) -> str:
 def _identifier_error(value: str, what: str) -> str:
     if not isinstance(value, str) or not IDENTIFIER.match(value):
         return (
-            f'"{value}": use only a-z, 0-9 and _, starting with a letter (lowercase letters, '
-            f"digits and underscores; for example order_desk) for the {what.lower()}."
+            f"Use only a-z, 0-9 and _, starting with a letter, for the {what.lower()} "
+            f'(lowercase letters, digits and underscores; for example order_desk): "{value}".'
         )
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
         return f'"{value}" is a Python keyword; pick another {what.lower()}.'
@@ -128,7 +128,7 @@ def number_error(value: Any, low: int, high: int, unit: str = "") -> str:
     """Refuse what is not a whole number from `low` to `high` (a port, a latency target)."""
     text = str(value)
     suffix = f" {unit}" if unit else ""
-    if isinstance(value, bool) or not text.isdigit() or str(int(text)) != text:
+    if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or str(int(text)) != text:
         return f'"{value}" is not a whole number; use one from {low} to {high}{suffix}.'
     if not low <= int(text) <= high:
         return f"{text} is not in {low}-{high}{suffix}; use a number in that range."

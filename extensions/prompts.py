@@ -22,6 +22,9 @@ WIDTH = 80
 COPIER_PREFIX = "Validation error for question '{}': "
 # Keys the answers file holds besides the questions' answers (entities.RELEASED_KEY).
 RECORDED_KEYS = frozenset({"released_resources"})
+# Questions a release removed: an update renders with every answer the project recorded, so
+# their names must stay accepted. Add a question's name here when it leaves copier.yml.
+RETIRED_QUESTIONS: frozenset[str] = frozenset()
 COPIER_YML = Path(__file__).resolve().parent.parent / "copier.yml"
 
 
@@ -43,19 +46,20 @@ def question_names(copier_yml: Path = COPIER_YML) -> tuple[str, ...]:
 
 def unknown_answers_error(data: Any) -> str:
     """Refuse `--data`/`--data-file` keys that name no question (Copier ignores them)."""
-    known = set(question_names()) | RECORDED_KEYS
+    known = set(question_names()) | RECORDED_KEYS | RETIRED_QUESTIONS
     unknown = sorted(
         str(key) for key in dict(data or {}) if not str(key).startswith("_") and key not in known
     )
     if not unknown:
         return ""
-    hints = []
+    refusals = []
     for key in unknown:
         close = difflib.get_close_matches(key, question_names(), n=1, cutoff=0.5)
-        hints.append(f'"{key}" (did you mean {close[0]}?)' if close else f'"{key}"')
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        refusals.append(f'"{key}" is not a question{hint}')
     return (
-        f"No question is called {', '.join(hints)}; "
-        "docs/questions.md lists the questions and their answers."
+        f"{'; '.join(refusals)}. docs/questions.md lists the questions; a key added to "
+        ".copier-answers.yml by hand is refused too: remove it there."
     )
 
 

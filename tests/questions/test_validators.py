@@ -104,15 +104,15 @@ def assert_fits_the_prompt(message: str) -> None:
 @pytest.mark.parametrize(
     ("data", "hint"),
     [
-        ({"maturity": 3}, '"maturity" (did you mean maturity_level?)'),
-        ({"modules": ["redis"], "module": ["s3"]}, '"module" (did you mean modules?)'),
-        ({"colour": "blue"}, 'No question is called "colour";'),
+        ({"maturity": 3}, '"maturity" is not a question (did you mean maturity_level?)'),
+        ({"modules": ["redis"], "module": ["s3"]}, '"module" is not a question (did you mean'),
+        ({"colour": "blue"}, '"colour" is not a question.'),
     ],
 )
 def test_answers_to_questions_that_do_not_exist_are_refused(
     tmp_path: Path, data: dict[str, Any], hint: str
 ) -> None:
-    with pytest.raises(ValueError, match="No question is called") as refused:
+    with pytest.raises(ValueError, match="is not a question") as refused:
         copier.run_copy(
             str(TEMPLATE), tmp_path, data=data, defaults=True, unsafe=True,
             vcs_ref="HEAD", quiet=True,
@@ -173,3 +173,26 @@ def test_resources_are_edited_as_multiline_yaml() -> None:
     questions = yaml.safe_load((TEMPLATE / "copier.yml").read_text())
     assert questions["resources"]["type"] == "yaml"
     assert questions["resources"]["multiline"] is True
+
+
+@pytest.mark.parametrize(
+    ("answers", "first_line"),
+    [
+        ({"project_slug": "demo-shop"}, "Use only a-z, 0-9 and _"),
+        ({"api_port": 80}, "80 is not in 1024-65535"),
+        ({"data_service_port": "8000"}, "8000 is already used"),
+        ({"availability_target": "101%"}, '"101%" is not a percentage'),
+        ({"author_email": "team.example.com"}, "is not an email"),
+        ({"resources": [{"name": "item", "fields": [{"name": "a", "type": "money"}]}]},
+         'item.a: unknown type "money"'),
+    ],
+)  # fmt: skip
+def test_the_first_line_of_a_refusal_says_what_is_wrong(
+    copie: Any, answers: dict[str, Any], first_line: str
+) -> None:
+    """The questionnaire shows only the first line, cut at 80 columns."""
+    result = copie.copy(extra_answers=answers)
+
+    first = str(result.exception).splitlines()[0]
+    assert len(first) <= WIDTH
+    assert first_line in first

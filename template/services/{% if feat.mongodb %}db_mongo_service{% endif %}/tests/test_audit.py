@@ -145,6 +145,8 @@ async def test_a_cursor_not_handed_out_is_422(client: httpx.AsyncClient, cursor:
     answer = await client.get(URL, params={"cursor": cursor})
 
     assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert [error["parameter"] for error in answer.json()["errors"]] == ["cursor"]
 
 
 async def test_a_missing_entry_is_404(client: httpx.AsyncClient) -> None:

@@ -10,6 +10,7 @@ from fastapi import HTTPException
 from fastapi import Query
 from fastapi import Response
 from fastapi import status
+from fastapi.exceptions import RequestValidationError
 
 from db_mongo_service.audit import AuditEntryIn
 from db_mongo_service.audit import AuditEntryOut
@@ -46,7 +47,8 @@ async def list_entries(
     try:
         return await audit.page(query)
     except BadCursor as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+        refused = {"loc": ("query", "cursor"), "msg": str(exc), "type": "value_error"}
+        raise RequestValidationError([refused]) from None
 
 
 @router.get("/{entry_id}", responses={404: {"description": "Not found"}, **UNAVAILABLE})
