@@ -91,8 +91,8 @@ def slug(value: str) -> str:
 def _identifier_error(value: str, what: str) -> str:
     if not isinstance(value, str) or not IDENTIFIER.match(value):
         return (
-            f"Use only a-z, 0-9 and _, starting with a letter, for the {what.lower()} "
-            f'(lowercase letters, digits and underscores; for example order_desk): "{value}".'
+            f'"{value}": use a-z, 0-9 and _, from a letter (lowercase letters, digits and '
+            f"underscores, starting with a letter; for example order_desk) for the {what.lower()}."
         )
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
         return f'"{value}" is a Python keyword; pick another {what.lower()}.'
@@ -128,8 +128,10 @@ def number_error(value: Any, low: int, high: int, unit: str = "") -> str:
     """Refuse what is not a whole number from `low` to `high` (a port, a latency target)."""
     text = str(value)
     suffix = f" {unit}" if unit else ""
-    if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or str(int(text)) != text:
+    if isinstance(value, bool) or not (text.isascii() and text.isdigit()):
         return f'"{value}" is not a whole number; use one from {low} to {high}{suffix}.'
+    if str(int(text)) != text:
+        return f'"{value}" starts with a zero; write {int(text)}.'
     if not low <= int(text) <= high:
         return f"{text} is not in {low}-{high}{suffix}; use a number in that range."
     return ""
@@ -141,8 +143,10 @@ PERCENTAGE = re.compile(r"^[0-9]{1,3}([.][0-9]+)?%$")
 def percentage_error(value: Any) -> str:
     """An availability target: a percentage above 0 and at most 100, such as 99.9%."""
     text = str(value)
-    if not PERCENTAGE.match(text) or not 0 < float(text[:-1]) <= 100:
-        return f'"{value}" is not a percentage up to 100%; write it like 99.9%.'
+    if not PERCENTAGE.match(text):
+        return f'"{value}" is not a percentage; write it like 99.9%.'
+    if not 0 < float(text[:-1]) <= 100:
+        return f"{text} is outside 0-100%; write a target like 99.9%."
     return ""
 
 

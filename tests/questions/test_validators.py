@@ -71,8 +71,8 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
     ({"postgres_port": 8001}, "already used"),
     ({"latency_target_ms": 0}, "0 is not in 1-60000 ms"),
     ({"availability_target": "high"}, "percentage"),
-    ({"availability_target": "101%"}, "not a percentage up to 100%"),
-    ({"api_port": "08000"}, '"08000" is not a whole number'),
+    ({"availability_target": "101%"}, "101% is outside 0-100%"),
+    ({"api_port": "08000"}, '"08000" starts with a zero; write 8000.'),
 ]
 
 
@@ -178,10 +178,10 @@ def test_resources_are_edited_as_multiline_yaml() -> None:
 @pytest.mark.parametrize(
     ("answers", "first_line"),
     [
-        ({"project_slug": "demo-shop"}, "Use only a-z, 0-9 and _"),
+        ({"project_slug": "demo-shop"}, '"demo-shop": use a-z, 0-9 and _'),
         ({"api_port": 80}, "80 is not in 1024-65535"),
         ({"data_service_port": "8000"}, "8000 is already used"),
-        ({"availability_target": "101%"}, '"101%" is not a percentage'),
+        ({"availability_target": "101%"}, "101% is outside 0-100%"),
         ({"author_email": "team.example.com"}, "is not an email"),
         ({"resources": [{"name": "item", "fields": [{"name": "a", "type": "money"}]}]},
          'item.a: unknown type "money"'),

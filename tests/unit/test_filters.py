@@ -60,7 +60,7 @@ def test_good_slugs_pass(good: str) -> None:
         ("fastapi", "package the services use"),
         ("api_service", "package the services use"),
         ("x" * 41, "at most 40"),
-        (None, "Use only a-z"),
+        (None, "use a-z, 0-9 and _"),
     ],
 )
 def test_bad_slugs_say_why(bad: object, fragment: str) -> None:
