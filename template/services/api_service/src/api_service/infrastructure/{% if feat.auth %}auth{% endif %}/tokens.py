@@ -88,7 +88,7 @@ class AccessTokens:
             except jwt.ExpiredSignatureError as exc:
                 raise NotAuthenticated("The token has expired.") from exc
             except jwt.DecodeError as exc:
-                raise NotAuthenticated("The token is not a well-formed JWT.") from exc
+                raise NotAuthenticated("The token is not valid: it is not a JWT.") from exc
             except jwt.InvalidTokenError as exc:
                 raise NotAuthenticated(f"The token is not valid: {exc}.") from exc
             return _principal(claims)
