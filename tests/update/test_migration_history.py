@@ -237,7 +237,7 @@ def test_a_removed_table_cannot_come_back_under_its_old_name(
     project = start(tmp_path / "project", database_urls[4], STOREFRONT_RESOURCES)
     project.update({"resources": STOREFRONT_RESOURCES[:2]})
 
-    with pytest.raises(ValueError, match=r"dropped\sby an earlier update"):
+    with pytest.raises(ValueError, match=r"dropped\s+by\s+an\s+earlier\s+update"):
         project.update({"resources": STOREFRONT_RESOURCES})
 
 
