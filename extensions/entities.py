@@ -49,7 +49,7 @@ LINE_LENGTH = 100  # the rendered projects' ruff line length
 
 # The schemas packages' helpers that make a written value what its column reads back (formatted
 # with the field's options): a decimal to the column's scale, a date and time in UTC.
-READ_BACK = {"decimal": "as_numeric({precision}, {scale})", "datetime": "AsUtc"}
+READ_BACK = {"decimal": ("as_numeric", "({precision}, {scale})"), "datetime": ("AsUtc", "")}
 
 
 def fit(line: str) -> str:
@@ -192,7 +192,8 @@ def _field_view(
     # Bodies are JSON: "3" is no number there, nor 1 a boolean (query strings stay lax).
     guard = JSON_GUARDS.get(kind)
     # A body's value made what its column reads back, so that a write answers what reads will.
-    read_back = READ_BACK.get(kind, "").format(**field)
+    helper, arguments = READ_BACK.get(kind, ("", ""))
+    read_back = helper + arguments.format(**field)
     body_metadata = ", ".join(name for name in (guard, read_back) if name)
 
     def body_type(base: str, optional: bool) -> str:
@@ -487,7 +488,7 @@ def build_entities_strict(resources: Any) -> list[dict[str, Any]]:
                 # (JSON_GUARDS) and the helpers that make a value what its column reads back.
                 "schema_imports": sorted(
                     {JSON_GUARDS[k] for k in kinds if k in JSON_GUARDS}
-                    | {READ_BACK[k].split("(")[0] for k in kinds if k in READ_BACK}
+                    | {READ_BACK[k][0] for k in kinds if k in READ_BACK}
                 ),
                 "uses_enum": "enum" in kinds,
                 "enums": [field for field in fields if field["type"] == "enum"],

@@ -148,9 +148,9 @@ def test_the_gateway_proxies_only_to_the_business_api(project: Path) -> None:
     assert "limit_req_status 429;" in site
     assert "return 301 https://" in site
     # Probes and metrics stay inside the network (/ready asks the data service).
-    problem = "default_type application/problem+json;\n        return 404 "
     for internal in ("/metrics", "/ready"):
-        assert f"location = {internal} {{\n        {problem}" in site
+        assert f"location = {internal} {{\n        return 404;" in site
+    assert "error_page 404 = @not_found;" in site
 
 
 def test_prometheus_config_and_alert_rules_pass_promtool(project: Path, tmp_path: Path) -> None:
