@@ -10,7 +10,6 @@ import contextlib
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -37,7 +36,7 @@ from tests.support.project import (
     uv_env,
 )
 from tests.support.redis import running_redis
-from tests.support.services import S3Server, ServiceProcess
+from tests.support.services import LocalMode, S3Server, ServiceProcess
 
 pytestmark = pytest.mark.rendered
 
@@ -182,37 +181,16 @@ def _request(url: str, body: dict[str, object] | None = None) -> tuple[int, dict
 
 @ONLY_DEFAULTS
 def test_local_mode_serves_the_resource_without_docker(project: Project) -> None:
-    api_port, data_port = free_port(), free_port()
-    env = project.env | {"API_PORT": str(api_port), "DATA_SERVICE_PORT": str(data_port)}
-    stack = subprocess.Popen(
-        ["make", "--no-print-directory", "run-local"],
-        cwd=project.root, env=env, start_new_session=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{api_port}/api/v1/items"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, _ = _request(base)
-                if status == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            assert stack.poll() is None, "make run-local stopped early"
-            assert time.monotonic() < deadline, "the local stack did not come up in 60 s"
-            time.sleep(0.5)
-
+    with LocalMode(project.root, project.env, "/api/v1/items", seconds=60) as stack:
+        base = f"{stack.url}/api/v1/items"
         status, created = _request(base, {"name": "made in local mode", "quantity": 2})
         assert status == 201
         status, fetched = _request(f"{base}/{created['id']}")
         assert (status, fetched) == (200, created)
         status, page = _request(base)
         assert page["total"] == 1
-    finally:
-        os.killpg(stack.pid, signal.SIGTERM)
-        output, _ = stack.communicate(timeout=30)
-    assert (project.service("db_postgres_service") / "data/local.db").exists(), output
+    database = project.service("db_postgres_service") / "data/local.db"
+    assert database.exists(), stack.output
 
 
 def _status(url: str) -> int:

@@ -14,6 +14,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from tests.support.postgres import free_port
+
 
 def answers(url: str) -> bool:
     try:
@@ -104,3 +106,47 @@ class S3Server(LoopbackProcess):
 
     def command(self) -> list[str]:
         return ["python", "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)]
+
+
+class LocalMode:
+    """A rendered project's `make run-local` on free loopback ports, as a context manager:
+    entered once the API's `ready_path` answers (the stack stopped if it never does), stopped on
+    exit with its output kept in `output`."""
+
+    def __init__(self, root: Path, env: dict[str, str], ready_path: str, seconds: int) -> None:
+        api_port, data_port = free_port(), free_port()
+        self.url = f"http://127.0.0.1:{api_port}"
+        self.root, self.ready_path, self.seconds = root, ready_path, seconds
+        self.env = env | {"API_PORT": str(api_port), "DATA_SERVICE_PORT": str(data_port)}
+        self.output = ""
+
+    def __enter__(self) -> Self:
+        self.process = subprocess.Popen(
+            ["make", "--no-print-directory", "run-local"], cwd=self.root, env=self.env,
+            start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + self.seconds
+        try:
+            while not answers(f"{self.url}{self.ready_path}"):
+                assert self.process.poll() is None, "make run-local stopped early"
+                assert time.monotonic() < deadline, (
+                    f"the local stack did not come up in {self.seconds} s"
+                )
+                time.sleep(0.5)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        self.output, _ = self.process.communicate(timeout=30)
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from extensions.context import COPIER_COMMAND
-from tests.support.postgres import free_port
 from tests.support.project import (
     COMPOSE_OUTSIDE_VALUES,
     COMPOSE_STACKS,
@@ -28,6 +23,7 @@ from tests.support.project import (
     docker_compose,
     run,
 )
+from tests.support.services import LocalMode
 from tests.update.test_level_updates import start
 from tests.update.test_resource_updates import git, leftovers_of_a_merge, project_env
 
@@ -61,30 +57,6 @@ def compose_warnings(root: Path, files: tuple[str, ...]) -> str:
     return result.stderr if result.returncode == 0 else f"exit {result.returncode}: {result.stderr}"
 
 
-def serves_in_local_mode(root: Path, env: dict[str, str]) -> None:
-    api_port, data_port = free_port(), free_port()
-    stack = subprocess.Popen(
-        ["make", "--no-print-directory", "run-local"],
-        cwd=root, env=env | {"API_PORT": str(api_port), "DATA_SERVICE_PORT": str(data_port)},
-        start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/ready", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            assert stack.poll() is None, "make run-local stopped early"
-            assert time.monotonic() < deadline, "the local stack was not ready in 90 s"
-            time.sleep(0.5)
-    finally:
-        os.killpg(stack.pid, signal.SIGTERM)
-        stack.communicate(timeout=30)
-
-
 def test_make_update_raises_the_level_and_env_follows(tmp_path: Path) -> None:
     env = project_env()
     root = start(tmp_path / "project")
@@ -109,4 +81,6 @@ def test_make_update_raises_the_level_and_env_follows(tmp_path: Path) -> None:
     assert "change-me" not in after.values()
     for stack, files in COMPOSE_STACKS.items():
         assert compose_warnings(root, files) == "", stack
-    serves_in_local_mode(root, env)
+    # Entered once /ready answers 200: the API and the data service it asks both serve.
+    with LocalMode(root, env, "/ready", seconds=90):
+        pass
