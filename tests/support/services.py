@@ -25,7 +25,29 @@ def answers(url: str) -> bool:
         return False
 
 
-class LoopbackProcess(ABC):
+class Running(ABC):
+    """Something started on entry and stopped on exit."""
+
+    @abstractmethod
+    def start(self) -> None: ...
+
+    @abstractmethod
+    def stop(self) -> None: ...
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class LoopbackProcess(Running):
     """A process run from a rendered service's folder (`uv run --no-sync ...`) and ready once
     `ready_path` answers on its loopback port; it can be stopped and started again, and as a
     context manager it is started on entry and stopped on exit."""
@@ -63,18 +85,6 @@ class LoopbackProcess(ABC):
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=30)
 
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.stop()
-
 
 class ServiceProcess(LoopbackProcess):
     """`app` (module:factory) served by uvicorn from the service's folder."""
@@ -108,7 +118,7 @@ class S3Server(LoopbackProcess):
         return ["python", "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)]
 
 
-class LocalMode:
+class LocalMode(Running):
     """A rendered project's `make run-local` on free loopback ports, as a context manager:
     entered once the API's `ready_path` answers (the stack stopped if it never does), stopped on
     exit with its output kept in `output`."""
@@ -120,7 +130,7 @@ class LocalMode:
         self.env = env | {"API_PORT": str(api_port), "DATA_SERVICE_PORT": str(data_port)}
         self.output = ""
 
-    def __enter__(self) -> Self:
+    def start(self) -> None:
         self.process = subprocess.Popen(
             ["make", "--no-print-directory", "run-local"], cwd=self.root, env=self.env,
             start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -136,17 +146,8 @@ class LocalMode:
         except BaseException:
             self.stop()
             raise
-        return self
 
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
         self.output, _ = self.process.communicate(timeout=30)
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.stop()
