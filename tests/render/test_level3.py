@@ -7,11 +7,13 @@ import json
 import os
 import py_compile
 import shutil
+import socket
 import ssl
 import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,12 +63,15 @@ def gateway_config(project: Path, folder: Path, https_port: int | None = None) -
     if https_port is not None:
         site = site.replace("listen 80;", f"listen 127.0.0.1:{free_port()};")
         site = site.replace("listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl")
-    # Modules' locations: templates/locations/*.conf.template become conf.d/locations/*.conf.
+        # Nothing listens there: the API is down.
+        site = site.replace("http://api_service:8000", f"http://127.0.0.1:{free_port()}")
     (folder / "locations").mkdir()
-    for location in (project / "gateway/templates").glob("locations/*.conf.template"):
-        conf = folder / "locations" / location.name.removesuffix(".template")
-        conf.write_text(location.read_text())
-    site = site.replace("/etc/nginx/conf.d/locations/", f"{folder}/locations/")
+    # The files the site includes: templates/<folder>/*.conf.template become conf.d/<folder>/*.conf.
+    for included in (project / "gateway/templates").glob("*/*.conf.template"):
+        conf = folder / included.parent.name / included.name.removesuffix(".template")
+        conf.parent.mkdir(exist_ok=True)
+        conf.write_text(included.read_text().replace("/etc/nginx/conf.d/", f"{folder}/"))
+    site = site.replace("/etc/nginx/conf.d/", f"{folder}/")
     (folder / "default.conf").write_text(site)
     (folder / "nginx.conf").write_text(
         f"pid {folder}/nginx.pid;\nevents {{}}\n"
@@ -87,24 +92,43 @@ def test_the_gateway_config_passes_nginx_t(project: Path, tmp_path: Path) -> Non
     assert "syntax is ok" in result.stderr
 
 
-def _ask_gateway(
-    port: int, path: str, body: bytes | None = None
-) -> tuple[int, str, dict[str, Any]]:
+SECURITY_HEADERS = ("Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options")
+
+
+def _tls_context() -> ssl.SSLContext:
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _ask_gateway(port: int, path: str, body: bytes | None = None) -> tuple[int, Any, Any]:
     request = urllib.request.Request(
         f"https://127.0.0.1:{port}{path}", data=body, headers={"Host": DOMAIN}
     )
     try:
-        with urllib.request.urlopen(request, context=context, timeout=5) as response:
+        with urllib.request.urlopen(request, context=_tls_context(), timeout=5) as response:
             status, headers, text = response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         status, headers, text = error.code, error.headers, error.read()
-    return status, headers["Content-Type"], json.loads(text)
+    return status, headers, json.loads(text)
 
 
-def test_the_gateways_own_errors_are_problems(project: Path, tmp_path: Path) -> None:
+def _send_raw(port: int, request: bytes) -> tuple[int, Any]:
+    """What the gateway answers to bytes that are not a request urllib would send."""
+    plain = socket.create_connection(("127.0.0.1", port), timeout=5)
+    with plain, _tls_context().wrap_socket(plain, server_hostname=DOMAIN) as tls:
+        tls.sendall(request)
+        answer = b""
+        while chunk := tls.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body)
+
+
+@pytest.fixture
+def gateway(project: Path, tmp_path: Path) -> Iterator[int]:
+    """The gateway on a loopback port, with the API it proxies to down."""
     nginx = tool("nginx", "nginx")
     port = free_port()
     config = gateway_config(project, tmp_path, https_port=port)
@@ -116,35 +140,64 @@ def test_the_gateways_own_errors_are_problems(project: Path, tmp_path: Path) -> 
         deadline = time.monotonic() + 10
         while True:
             try:
-                answers = [
-                    _ask_gateway(port, '/metrics?a="b'),
-                    _ask_gateway(port, "/ready"),
-                    _ask_gateway(port, "/api/v1/anything", b"x" * (2 * 1024 * 1024)),
-                ]
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
-            except (ConnectionError, urllib.error.URLError):
+            except OSError:
                 assert server.poll() is None, server.stderr.read() if server.stderr else ""
                 assert time.monotonic() < deadline, "nginx did not listen in 10 s"
                 time.sleep(0.2)
+        yield port
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_gateways_own_errors_are_problems(gateway: int) -> None:
+    answers = [
+        _ask_gateway(gateway, '/metrics?a="b'),
+        _ask_gateway(gateway, "/ready"),
+        _ask_gateway(gateway, "/api/v1/anything", b"x" * (2 * 1024 * 1024)),
+        _ask_gateway(gateway, "/api/v1/items"),
+        _ask_gateway(gateway, "/api/v1/" + "x" * 9000),
+    ]
     expected = [(404, "not_found", "/metrics"), (404, "not_found", "/ready"),
-                (413, "too_large", "/api/v1/anything")]  # fmt: skip
-    for (status, content_type, body), (code_status, code, instance) in zip(
+                (413, "too_large", "/api/v1/anything"), (503, "unavailable", "/api/v1/items"),
+                (414, "uri_too_long", "")]  # fmt: skip
+    for (status, headers, body), (code_status, code, instance) in zip(
         answers, expected, strict=True
     ):
-        assert (status, content_type) == (code_status, "application/problem+json")
+        assert (status, headers["Content-Type"]) == (code_status, "application/problem+json")
         assert body["type"] == "about:blank"
         assert (body["status"], body["code"], body["instance"]) == (code_status, code, instance)
+        for header in SECURITY_HEADERS:
+            assert headers[header], (status, header)
+    assert answers[3][1]["Retry-After"] == "5"
+
+    bad_host = b"GET /api/v1/items HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n"
+    status, body = _send_raw(gateway, bad_host)
+    assert (status, body["status"], body["code"]) == (400, 400, "bad_request")
+
+
+def test_past_its_burst_a_client_gets_a_429_problem_with_the_security_headers(
+    gateway: int,
+) -> None:
+    answers = [_ask_gateway(gateway, "/api/v1/items") for _ in range(40)]
+
+    refused = [(headers, body) for status, headers, body in answers if status == 429]
+    assert refused, [status for status, _, _ in answers]
+    headers, body = refused[0]
+    assert (body["code"], headers["Retry-After"]) == ("rate_limited", "1")
+    for header in SECURITY_HEADERS:
+        assert headers[header], header
 
 
 def test_the_gateway_proxies_only_to_the_business_api(project: Path) -> None:
     site = (project / "gateway/templates/default.conf.template").read_text()
     assert "http://api_service:8000" in site
     assert "db_postgres_service" not in site
-    for header in ("Strict-Transport-Security", "X-Content-Type-Options", "X-Frame-Options"):
-        assert header in site
+    headers = (project / "gateway/templates/snippets/security_headers.conf.template").read_text()
+    for header in SECURITY_HEADERS:
+        assert header in headers
     assert "limit_req_status 429;" in site
     assert "return 301 https://" in site
     # Probes and metrics stay inside the network (/ready asks the data service).

@@ -41,6 +41,7 @@ MODULE_FILES = {
         services/db_mongo_service/tests/security/__init__.py
         services/db_mongo_service/tests/security/test_callers.py
         services/db_mongo_service/tests/test_app.py
+        services/db_mongo_service/tests/test_problems.py
         services/db_mongo_service/tests/test_audit.py
     """,
     "rabbitmq": """
@@ -77,6 +78,7 @@ MODULE_FILES = {
         services/worker_service/tests/conftest.py
         services/worker_service/tests/rabbitmq_server.py
         services/worker_service/tests/test_app.py
+        services/worker_service/tests/test_problems.py
         services/worker_service/tests/test_consumer.py
         services/worker_service/tests/test_jobs.py
         services/worker_service/tests/test_shutdown.py
@@ -110,6 +112,7 @@ MODULE_FILES = {
         services/bot_service/tests/security/test_allowed_chats.py
         services/bot_service/tests/telegram.py
         services/bot_service/tests/test_app.py
+        services/bot_service/tests/test_problems.py
         services/bot_service/tests/test_commands.py
         services/bot_service/tests/test_notifier.py
         services/bot_service/tests/test_polling.py

@@ -111,6 +111,7 @@ services/db_postgres_service/tests/test_database.py
 services/db_postgres_service/tests/test_problems.py
 tools/env_secrets.py
 tools/lock.py
+tools/wait_for_port.py
 """
 # Added by level 2.
 LEVEL_2_FILES = """
@@ -146,6 +147,7 @@ compose/production/secrets_check.compose.yml
 docker-compose.prod.yml
 gateway/CERTIFICATES.md
 gateway/templates/default.conf.template
+gateway/templates/snippets/security_headers.conf.template
 loadtest/locustfile.py
 monitoring/grafana/dashboards/services.json
 monitoring/grafana/provisioning/dashboards/dashboards.yml

@@ -40,10 +40,11 @@ def create_app(
     )
     app.state.settings = settings
     app.state.data_transport = data_transport
-    errors.install(app)
     body_limit.install(app, settings.core.max_body_bytes)
     for module in MODULES:
         module.install(app, settings)
+    # Last: its middleware wraps every other, so an error in any of them is a 500 problem too.
+    errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
     return app

@@ -25,10 +25,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title=settings.title, version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
-    errors.install(app)
     body_limit.install(app, settings.max_body_bytes)
     for module in MODULES:
         module.install(app, settings)
+    # Last: its middleware wraps every other, so an error in any of them is a 500 problem too.
+    errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
     return app
