@@ -1,211 +1,141 @@
-"""Cost of the hop from the business API to the data service, measured on real processes.
+"""Cost of each hop of the request path against its stack's floor, measured on real processes.
 
-Usage: uv run python bench/request_path.py [--seconds S] [--clients 1,10,50] [--workers N]
-       [--load httpx|wrk] [--data key=value ...]
+Usage: uv run python bench/request_path.py [--seconds S] [--clients 10,50] [--rounds 2]
+       [--targets floor,data,api,api4] [--max-load 1.0] [--load wrk|httpx] [--data key=value ...]
 
-Renders a project (level 1 defaults unless --data says otherwise), starts a PostgreSQL on a
-free loopback port, migrates it, runs the data service and the business API with uvicorn, and
-drives `create` (POST) and `get` (GET by id) of the first resource at each number of concurrent
-clients, through the API (API -> HTTP -> data service -> PostgreSQL) and against the data
-service directly, in the same run. The load comes from an httpx script in this process, or from
-wrk (`--load wrk`, Debian: wrk), which takes far less of the two cores at 50 clients. Prints
-requests per second and p50/p95/p99 latency of each, and what the hop costs: 1 - API
-throughput / data service throughput. Everything it starts is stopped before it exits. Needs
-PostgreSQL's server binaries (Debian: postgresql) and uv.
+Starts a PostgreSQL on a free loopback port and, in the same run, four services over the
+first resource's table:
+- floor: bench/floor_service.py, the same create and get written as directly as the stack
+  allows (Starlette, one asyncpg pool, orjson), in the data service's environment;
+- data: the rendered data service (level 1 defaults unless --data says otherwise);
+- api: the business API at level 1, in front of that data service;
+- api4: the business API at level 4 with a signed-in user (its own data service and database,
+  a Redis for sign-in and rate limits, tracing exported to a sink on loopback).
+It drives `create` (POST) and `get` (GET by id) at each number of concurrent clients, every
+target in turn, for `--rounds` rounds, each measurement started once the 1-minute load average
+is under `--max-load`. The load comes from wrk (Debian: wrk), or from an httpx loop in this
+process (`--load httpx`, which shares the cores with the services). Prints req/s, p50/p95/p99
+latency and, for every process a request passes through (API, data service, PostgreSQL,
+Redis), its CPU milliseconds per request. Everything it starts is stopped before it exits.
+Needs PostgreSQL's server binaries (Debian: postgresql), redis-server for api4, and uv.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import itertools
 import json
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 TEMPLATE = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(TEMPLATE))
+sys.path.insert(0, str(BENCH))
 
 import httpx  # noqa: E402
+from load import seed, with_httpx, with_wrk  # noqa: E402
+from processes import pid_listening_on, span_sink, tree_cpu_seconds, wait_for_quiet  # noqa: E402
 
+from extensions.entities import build_entities  # noqa: E402
 from tests.support.postgres import free_port, postgres_bin_dir, running_postgres  # noqa: E402
 from tests.support.project import find_python, lock, render, run, uv_env  # noqa: E402
-from tests.support.services import ServiceProcess  # noqa: E402
+from tests.support.redis import running_redis  # noqa: E402
+from tests.support.services import LoopbackProcess, ServiceProcess  # noqa: E402
+
+ORJSON = "orjson==3.13.0"
+# The data service answers only its callers: the bench calls it as the API does.
+CALLER_HEADERS = {"Authorization": "Bearer development-only-caller-token"}
+# High enough that the bench's one client address is never limited.
+UNLIMITED = {"RATE_LIMIT_REQUESTS": "1000000000"}
 
 
 def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="per measurement")
-    parser.add_argument("--clients", default="1,10,50", help="concurrent clients, comma separated")
+    parser.add_argument("--clients", default="10,50", help="concurrent clients, comma separated")
+    parser.add_argument("--rounds", type=int, default=2, help="every measurement, this often")
+    parser.add_argument("--targets", default="floor,data,api,api4", help="comma separated")
+    parser.add_argument("--max-load", type=float, default=1.0, help="1-minute load to wait for")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per service")
-    parser.add_argument("--load", choices=("httpx", "wrk"), default="httpx")
+    parser.add_argument("--load", choices=("httpx", "wrk"), default="wrk")
     parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE")
     return parser.parse_args()
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+@dataclass
+class Target:
+    """A service to drive and the processes each of its requests passes through."""
+
+    name: str
+    url: str
+    path: str
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, int] = field(default_factory=dict)
 
 
-# The data service answers only its callers: the bench calls it as the API does.
-CALLER_HEADERS = {"Authorization": "Bearer development-only-caller-token"}
+class FloorProcess(LoopbackProcess):
+    name = "the floor service"
+    ready_path = "/health"
+
+    def __init__(self, folder: Path, port: int, env: dict[str, str], workers: int) -> None:
+        super().__init__(folder, port, env)
+        self.workers = workers
+
+    def command(self) -> list[str]:
+        return ["--with", ORJSON, "uvicorn", "floor_service:app", "--app-dir", str(BENCH),
+                "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
+                "--no-access-log", "--log-level", "warning"]  # fmt: skip
 
 
-def headers_for(url: str, data_url: str) -> dict[str, str]:
-    return CALLER_HEADERS if url == data_url else {}
-
-
-async def measure(
-    clients: int,
-    seconds: float,
-    call: Callable[[httpx.AsyncClient], Awaitable[None]],
-    url: str,
-    headers: dict[str, str],
-) -> dict[str, float]:
-    latencies: list[float] = []
-    failures = 0
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=url, limits=limits, timeout=30, headers=headers
-    ) as client:
-        deadline = time.perf_counter() + seconds
-
-        async def one_client() -> None:
-            nonlocal failures
-            while time.perf_counter() < deadline:
-                started = time.perf_counter()
-                try:
-                    await call(client)
-                except (httpx.HTTPError, AssertionError) as exc:
-                    failures += 1
-                    if failures <= 3:
-                        print(f"  failed: {exc!r:.300}", file=sys.stderr)
-                    continue
-                latencies.append(time.perf_counter() - started)
-
-        started = time.perf_counter()
-        await asyncio.gather(*(one_client() for _ in range(clients)))
-        elapsed = time.perf_counter() - started
-    if not latencies:
-        raise RuntimeError(f"every request to {url} failed")
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50": percentile(latencies, 0.50) * 1000,
-        "p95": percentile(latencies, 0.95) * 1000,
-        "p99": percentile(latencies, 0.99) * 1000,
-        "mean": statistics.fmean(latencies) * 1000,
-        "failures": failures,
-    }
-
-
-# wrk drives one request shape per run: unique create bodies, or gets over rows made first.
-WRK_SCRIPT = """
-local counter, threads = 0, 0
-local method, path, template, ids = "%(method)s", "%(path)s", [==[%(body)s]==], {%(ids)s}
-local auth = "%(auth)s"
-function setup(thread)
-  threads = threads + 1
-  thread:set("prefix", "w" .. threads)
-end
-function request()
-  counter = counter + 1
-  if method == "POST" then
-    local body = string.gsub(template, "__N__", prefix .. "-" .. counter)
-    local headers = {["Content-Type"] = "application/json"}
-    if auth ~= "" then headers["Authorization"] = auth end
-    return wrk.format("POST", path, headers, body)
-  end
-  local headers = {}
-  if auth ~= "" then headers["Authorization"] = auth end
-  return wrk.format("GET", path .. "/" .. ids[(counter %% #ids) + 1], headers)
-end
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('{"requests": %%d, "seconds": %%f, "p50": %%f, "p95": %%f, "p99": %%f, '
-    .. '"mean": %%f, "failures": %%d}\\n', summary.requests, summary.duration / 1e6,
-    latency:percentile(50) / 1e3, latency:percentile(95) / 1e3, latency:percentile(99) / 1e3,
-    latency.mean / 1e3, e.status + e.connect + e.read + e.write + e.timeout))
-end
-"""
-
-
-def measure_with_wrk(
-    clients: int,
-    seconds: float,
-    url: str,
-    collection: str,
-    body: dict[str, Any],
-    get: bool,
-    headers: dict[str, str],
-) -> dict[str, float]:
-    ids: list[str] = []
-    run_tag = uuid.uuid4().hex[:8]
-    if get:
-        with httpx.Client(base_url=url, timeout=30, headers=headers) as client:
-            for n in range(200):
-                answer = client.post(collection, json=unique(body, f"{run_tag}-{n}"))
-                assert answer.status_code == 201, answer.text
-                ids.append(answer.json()["id"])
-    template = json.dumps(unique(body, f"{run_tag}-__N__"))
-    script = WRK_SCRIPT % {
-        "method": "GET" if get else "POST",
-        "path": collection,
-        "body": template,
-        "ids": ", ".join(f'"{entity_id}"' for entity_id in ids),
-        "auth": headers.get("Authorization", ""),
-    }
-    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
-        lua.write(script)
-        lua.flush()
-        result = subprocess.run(
-            ["wrk", "-t", str(min(2, clients)), "-c", str(clients), "-d", f"{seconds:.0f}s",
-             "--timeout", "30s", "-s", lua.name, url],
-            capture_output=True, text=True,
-        )  # fmt: skip
-    if result.returncode != 0:
-        raise RuntimeError(f"wrk failed: {result.stderr or result.stdout}")
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
-    return {"rps": figures.pop("requests") / figures.pop("seconds"), **figures}
-
-
-def unique(body: dict[str, Any], suffix: str) -> dict[str, Any]:
-    """The body with `suffix` added to every text value, so unique fields stay unique."""
-    return {name: f"{value}-{suffix}" if isinstance(value, str) else value
-            for name, value in body.items()}  # fmt: skip
-
-
-def scenarios(collection: str, body: dict[str, Any], tag: str) -> dict[str, Any]:
-    numbers = itertools.count()
-    created: list[str] = []
-
-    def new_body() -> dict[str, Any]:
-        return unique(body, f"{tag}-{next(numbers)}")
-
-    async def create(client: httpx.AsyncClient) -> None:
-        response = await client.post(collection, json=new_body())
-        assert response.status_code == 201, response.text
-        created.append(response.json()["id"])
-
-    async def get(client: httpx.AsyncClient) -> None:
-        entity_id = created[next(numbers) % len(created)]
-        response = await client.get(f"{collection}/{entity_id}")
-        assert response.status_code == 200, response.text
-
-    return {"create": create, "get": get}
+def pid_of(process: LoopbackProcess) -> int:
+    assert process.process is not None
+    return process.process.pid
 
 
 def data_service_body(body: dict[str, Any], fields: list[dict[str, Any]]) -> dict[str, Any]:
     """The data service takes the full state: optional fields the API fills with null."""
     return {field["name"]: body.get(field["name"]) for field in fields}
+
+
+def prepared(root: Path, env: dict[str, str], database_url: str) -> tuple[Path, Path]:
+    api, data = root / "services/api_service", root / "services/db_postgres_service"
+    lock(root, env)
+    for service in (api, data):
+        run(["uv", "sync", "--locked", "--quiet", "--no-dev"], service, env)
+    run(["uv", "run", "--no-sync", "alembic", "upgrade", "heads"], data,
+        env | {"DATABASE_URL": database_url})  # fmt: skip
+    return api, data
+
+
+def signed_in(api_url: str) -> dict[str, str]:
+    """A new account's bearer header, as the rendered README signs in."""
+    account = {"email": "bench@example.com", "password": "a bench password, long enough"}
+    with httpx.Client(base_url=f"{api_url}/api/v1/auth", timeout=30) as client:
+        registered = client.post("/register", json=account)
+        assert registered.status_code in (201, 409), registered.text
+        answer = client.post(
+            "/token", data={"username": account["email"], "password": account["password"]}
+        )
+        assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def cpu_per_request(
+    target: Target, run_load: Callable[[], dict[str, float]]
+) -> tuple[dict[str, float], dict[str, float]]:
+    before = {role: tree_cpu_seconds(pid) for role, pid in target.processes.items()}
+    figures = run_load()
+    after = {role: tree_cpu_seconds(pid) for role, pid in target.processes.items()}
+    requests = max(1, figures["requests"])
+    return figures, {role: (after[role] - before[role]) * 1000 / requests for role in before}
 
 
 def main() -> None:
@@ -214,64 +144,108 @@ def main() -> None:
     for pair in options.data:
         key, _, value = pair.partition("=")
         answers[key] = json.loads(value) if value[:1] in "[{" or value.isdigit() else value
+    wanted = options.targets.split(",")
     bin_dir = postgres_bin_dir()
     python = find_python("3.12") or find_python("3.13")
     if bin_dir is None or python is None:
         sys.exit("needs PostgreSQL's server binaries and Python 3.12 or 3.13")
     if options.load == "wrk" and shutil.which("wrk") is None:
-        sys.exit("--load wrk needs wrk (Debian: apt-get install wrk)")
+        sys.exit("--load wrk needs wrk (Debian: apt-get install wrk); or --load httpx")
     clients = [int(n) for n in options.clients.split(",")]
-    with tempfile.TemporaryDirectory() as folder, running_postgres(bin_dir) as postgres:
-        root = render(Path(folder) / "project", answers, quiet=True)
+    uvicorn = ["--workers", str(options.workers), "--no-access-log"]
+    entity = build_entities(answers.get("resources"))[0]
+    body = entity["example_values"]
+    api_path, data_path = f"/api/v1/{entity['url_path']}", f"/v1/{entity['url_path']}"
+    data_body = data_service_body(body, entity["fields"])
+    with tempfile.TemporaryDirectory() as folder, running_postgres(bin_dir) as postgres, \
+            ExitStack() as stack:  # fmt: skip
+        postmaster = pid_listening_on(postgres.port)
         env = uv_env(python, LOG_LEVEL="WARNING")
-        api, data = root / "services/api_service", root / "services/db_postgres_service"
-        lock(root, env)
-        for service in (api, data):
-            run(["uv", "sync", "--locked", "--quiet", "--no-dev"], service, env)
-        env["DATABASE_URL"] = postgres.create_database("bench")
-        run(["uv", "run", "--no-sync", "alembic", "upgrade", "heads"], data, env)
-        from extensions.entities import build_entities
+        url = postgres.create_database("bench")
+        api, data = prepared(render(Path(folder) / "level1", answers, quiet=True), env, url)
+        data_port, api_port, floor_port = free_port(), free_port(), free_port()
+        level1 = env | {"DATABASE_URL": url, "DATA_SERVICE_URL": f"http://127.0.0.1:{data_port}"}
+        data_app = ServiceProcess(
+            "db_postgres_service.main:create_app", data, data_port, level1, uvicorn
+        )
+        data_pid = pid_of(stack.enter_context(data_app))
+        targets = []
+        if "floor" in wanted:
+            floor = stack.enter_context(FloorProcess(data, floor_port, level1, options.workers))
+            cost = {"floor": pid_of(floor), "postgres": postmaster}
+            targets.append(Target("floor", floor.url, data_path, data_body, {}, cost))
+        if "data" in wanted:
+            cost = {"data": data_pid, "postgres": postmaster}
+            targets.append(Target("data", data_app.url, data_path, data_body, CALLER_HEADERS, cost))
+        if "api" in wanted:
+            api_app = ServiceProcess("api_service.main:create_app", api, api_port, level1, uvicorn)
+            cost = {"api": pid_of(stack.enter_context(api_app)), "data": data_pid}
+            targets.append(
+                Target("api", api_app.url, api_path, body, {}, cost | {"postgres": postmaster})
+            )
+        if "api4" in wanted:
+            targets.append(
+                level4_target(stack, Path(folder), answers, env, postgres, uvicorn, api_path, body)
+            )
+        report(targets, clients, options)
 
-        entity = build_entities(answers.get("resources"))[0]
-        body = entity["example_values"]
-        data_port, api_port = free_port(), free_port()
-        env["DATA_SERVICE_URL"] = f"http://127.0.0.1:{data_port}"
-        workers = options.workers
-        uvicorn = ["--workers", str(workers), "--no-access-log"]
-        with (
-            ServiceProcess("db_postgres_service.main:create_app", data, data_port, env, uvicorn),
-            ServiceProcess("api_service.main:create_app", api, api_port, env, uvicorn),
-        ):
-            api_url, data_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{data_port}"
-            api_path, data_path = f"/api/v1/{entity['url_path']}", f"/v1/{entity['url_path']}"
-            data_body = data_service_body(body, entity["fields"])
-            targets = {
-                "api": (api_url, api_path, body, scenarios(api_path, body, "api")),
-                "data": (data_url, data_path, data_body, scenarios(data_path, data_body, "data")),
-            }
-            print(f"answers: {answers or 'defaults'}; {workers} worker(s) per service; "
-                  f"{options.seconds:.0f} s per line; load from {options.load}")  # fmt: skip
-            print(f"{'operation':9} {'target':6} {'clients':>7} {'req/s':>8} {'p50 ms':>8} "
-                  f"{'p95 ms':>8} {'p99 ms':>8} {'failed':>6}")  # fmt: skip
-            for operation in ("create", "get"):
-                for count in clients:
-                    figures = {}
-                    for target, (url, path, target_body, calls) in targets.items():
-                        headers = headers_for(url, data_url)
-                        if options.load == "wrk":
-                            result = measure_with_wrk(count, options.seconds, url, path,
-                                                      target_body, operation == "get",
-                                                      headers)  # fmt: skip
-                        else:
-                            result = asyncio.run(
-                                measure(count, options.seconds, calls[operation], url, headers)
-                            )
-                        figures[target] = result
-                        print(f"{operation:9} {target:6} {count:7d} {result['rps']:8.0f} "
-                              f"{result['p50']:8.1f} {result['p95']:8.1f} {result['p99']:8.1f} "
-                              f"{result['failures']:6.0f}")  # fmt: skip
-                    hop = 1 - figures["api"]["rps"] / figures["data"]["rps"]
-                    print(f"{'':9} hop costs {hop:.0%} of the data service's throughput")
+
+def level4_target(
+    stack: ExitStack,
+    folder: Path,
+    answers: dict[str, Any],
+    env: dict[str, str],
+    postgres: Any,
+    uvicorn: list[str],
+    api_path: str,
+    body: dict[str, Any],
+) -> Target:
+    url = postgres.create_database("bench4")
+    root = render(folder / "level4", answers | {"maturity_level": 4}, quiet=True)
+    api, data = prepared(root, env, url)
+    redis_url = stack.enter_context(running_redis())
+    sink = stack.enter_context(span_sink(free_port()))
+    data_port, api_port = free_port(), free_port()
+    level4 = env | UNLIMITED | {
+        "DATABASE_URL": url, "DATA_SERVICE_URL": f"http://127.0.0.1:{data_port}",
+        "REDIS_URL": redis_url, "AUTH_REDIS_URL": redis_url, "LOG_LEVEL": "INFO",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": sink,
+    }  # fmt: skip
+    data_app = ServiceProcess(
+        "db_postgres_service.main:create_app", data, data_port, level4, uvicorn
+    )
+    api_app = ServiceProcess("api_service.main:create_app", api, api_port, level4, uvicorn)
+    cost = {}
+    for role, process in (("api", api_app), ("data", data_app)):
+        process.quiet = True  # every request's log line, as production writes it
+        cost[role] = pid_of(stack.enter_context(process))
+    cost["postgres"] = pid_listening_on(postgres.port)
+    cost["redis"] = pid_listening_on(int(redis_url.rsplit(":", 1)[1].split("/")[0]))
+    return Target("api4", api_app.url, api_path, body, signed_in(api_app.url), cost)
+
+
+def report(targets: list[Target], clients: list[int], options: argparse.Namespace) -> None:
+    load = with_wrk if options.load == "wrk" else with_httpx
+    ids = {target.name: seed(target.url, target.path, target.body, target.headers)
+           for target in targets}  # fmt: skip
+    print(f"{options.workers} worker(s) per service; {options.seconds:.0f} s per line; load from "
+          f"{options.load}; CPU in ms per request")  # fmt: skip
+    print(f"{'round':5} {'operation':9} {'target':6} {'clients':>7} {'req/s':>7} {'p50':>6} "
+          f"{'p95':>6} {'p99':>6} {'fail':>4} {'load':>4}  CPU ms per request")  # fmt: skip
+    for round_number in range(1, options.rounds + 1):
+        for operation in ("create", "get"):
+            for count in clients:
+                for target in targets:
+                    quiet = wait_for_quiet(options.max_load)
+                    rows = ids[target.name] if operation == "get" else []
+                    drive = partial(load, count, options.seconds, target.url, target.path,
+                                    target.body, rows, target.headers)  # fmt: skip
+                    figures, cpu = cpu_per_request(target, drive)
+                    spent = " ".join(f"{role} {ms:.2f}" for role, ms in cpu.items())
+                    print(f"{round_number:5d} {operation:9} {target.name:6} {count:7d} "
+                          f"{figures['rps']:7.0f} {figures['p50']:6.1f} {figures['p95']:6.1f} "
+                          f"{figures['p99']:6.1f} {figures['failures']:4.0f} {quiet:4.1f}  "
+                          f"{spent} (total {sum(cpu.values()):.2f})", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":
