@@ -91,8 +91,8 @@ def slug(value: str) -> str:
 def _identifier_error(value: str, what: str) -> str:
     if not isinstance(value, str) or not IDENTIFIER.match(value):
         return (
-            f'"{value}": use a-z, 0-9 and _, from a letter (lowercase letters, digits and '
-            f"underscores, starting with a letter; for example order_desk) for the {what.lower()}."
+            f'"{value}": use a-z, 0-9 and _; the {what.lower()} starts with a letter and has '
+            "only lowercase letters, digits and underscores, for example order_desk."
         )
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
         return f'"{value}" is a Python keyword; pick another {what.lower()}.'
@@ -128,6 +128,8 @@ def number_error(value: Any, low: int, high: int, unit: str = "") -> str:
     """Refuse what is not a whole number from `low` to `high` (a port, a latency target)."""
     text = str(value)
     suffix = f" {unit}" if unit else ""
+    if text.startswith("-") and text[1:].isascii() and text[1:].isdigit():
+        return f"{text} is not in {low}-{high}{suffix}; use a number in that range."
     if isinstance(value, bool) or not (text.isascii() and text.isdigit()):
         return f'"{value}" is not a whole number; use one from {low} to {high}{suffix}.'
     if str(int(text)) != text:
@@ -143,6 +145,8 @@ PERCENTAGE = re.compile(r"^[0-9]{1,3}([.][0-9]+)?%$")
 def percentage_error(value: Any) -> str:
     """An availability target: a percentage above 0 and at most 100, such as 99.9%."""
     text = str(value)
+    if PERCENTAGE.match(f"{text}%"):
+        return f'"{value}" needs a % sign; write {text}%.'
     if not PERCENTAGE.match(text):
         return f'"{value}" is not a percentage; write it like 99.9%.'
     if not 0 < float(text[:-1]) <= 100:
@@ -157,7 +161,7 @@ def port_error(value: Any, *taken: Any) -> str:
         return error
     port = int(value)
     if any(str(other).isdigit() and int(other) == port for other in taken):
-        return f"{port} is already used by another service; every port must be different."
+        return f"{port} is taken; another service has it, and every port must be different."
     return ""
 
 

@@ -29,12 +29,18 @@ COPIER_YML = Path(__file__).resolve().parent.parent / "copier.yml"
 
 
 def for_prompt(message: str, question: str) -> str:
-    """`message` wrapped so that its first line fits after Copier's prefix in 80 columns."""
+    """`message` wrapped so that its first line fits after Copier's prefix in 80 columns. When
+    the message's first clause (up to "; ") fits there, it is the whole first line, so that the
+    line the prompt shows reads as a statement rather than stopping mid-sentence."""
     if not message:
         return ""
     first_width = WIDTH - len(COPIER_PREFIX.format(question))
-    first = textwrap.wrap(message, first_width, break_on_hyphens=False)[0]
-    rest = message[len(first) :].strip()
+    clause, separator, after = message.partition("; ")
+    if separator and len(clause) + 1 <= first_width:
+        first, rest = clause + ";", after
+    else:
+        first = textwrap.wrap(message, first_width, break_on_hyphens=False)[0]
+        rest = message[len(first) :].strip()
     return "\n".join([first, *textwrap.wrap(rest, WIDTH, break_on_hyphens=False)])
 
 

@@ -215,6 +215,10 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
                 f"{where}: name a reference after what it points to, ending in _id "
                 "(for example customer_id)."
             )
+        if not field.get("to"):
+            raise ResourceError(
+                f'{where}: a ref needs "to"; name the resource it points to (to: customer).'
+            )
         checked["to"] = field.get("to")
     return checked
 

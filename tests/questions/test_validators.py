@@ -67,8 +67,8 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
     ({"latency_target_ms": "fast"}, "not a whole number"),
     ({"api_port": 80}, "is not in 1024-65535"),
     ({"api_port": 70000}, "is not in 1024-65535"),
-    ({"data_service_port": 8000}, "already used"),
-    ({"postgres_port": 8001}, "already used"),
+    ({"data_service_port": 8000}, "8000 is taken"),
+    ({"postgres_port": 8001}, "8001 is taken"),
     ({"latency_target_ms": 0}, "0 is not in 1-60000 ms"),
     ({"availability_target": "high"}, "percentage"),
     ({"availability_target": "101%"}, "101% is outside 0-100%"),
@@ -180,11 +180,16 @@ def test_resources_are_edited_as_multiline_yaml() -> None:
     [
         ({"project_slug": "demo-shop"}, '"demo-shop": use a-z, 0-9 and _'),
         ({"api_port": 80}, "80 is not in 1024-65535"),
-        ({"data_service_port": "8000"}, "8000 is already used"),
+        ({"data_service_port": "8000"}, "8000 is taken;"),
+        ({"api_port": "eighty"}, '"eighty" is not a whole number;'),
+        ({"latency_target_ms": "-5"}, "-5 is not in 1-60000 ms;"),
+        ({"availability_target": "99.9"}, '"99.9" needs a % sign;'),
         ({"availability_target": "101%"}, "101% is outside 0-100%"),
         ({"author_email": "team.example.com"}, "is not an email"),
         ({"resources": [{"name": "item", "fields": [{"name": "a", "type": "money"}]}]},
          'item.a: unknown type "money"'),
+        ({"resources": [{"name": "item", "fields": [{"name": "x_id", "type": "ref"}]}]},
+         'item.x_id: a ref needs "to";'),
     ],
 )  # fmt: skip
 def test_the_first_line_of_a_refusal_says_what_is_wrong(

@@ -82,9 +82,9 @@ def test_ports() -> None:
     assert "not a whole number" in filters.port_error("http")
     assert "not a whole number" in filters.port_error(" 8000")
     assert filters.port_error("8000") == ""
-    assert "already used" in filters.port_error("8001", "8001")
-    assert "already used" in filters.port_error(8000, 8000)
-    assert "already used" in filters.port_error(5432, 8000, 5432)
+    assert "is taken" in filters.port_error("8001", "8001")
+    assert "is taken" in filters.port_error(8000, 8000)
+    assert "is taken" in filters.port_error(5432, 8000, 5432)
 
 
 def test_database_names() -> None:

@@ -1,5 +1,6 @@
 """The first admin comes from the command line, and registering first cannot take it over."""
 
+import io
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -142,6 +143,18 @@ def test_the_command_refuses_a_weak_password(
 
     assert code == 2
     assert "password must have" in capsys.readouterr().err
+
+
+def test_the_command_without_a_terminal_asks_for_admin_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+
+    code = create_admin.main([OPS])
+
+    assert code == 2
+    assert "set ADMIN_PASSWORD" in capsys.readouterr().err
 
 
 async def test_taking_over_an_address_ends_the_former_holders_sessions(

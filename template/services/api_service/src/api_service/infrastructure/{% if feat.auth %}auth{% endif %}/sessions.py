@@ -86,7 +86,8 @@ class RedisSessions:
         try:
             return await operation()
         except (RedisError, OSError) as exc:
-            raise AuthUnavailable("The session store is unavailable; try again shortly.") from exc
+            unavailable = "The session store (Redis) is unavailable; try again shortly."
+            raise AuthUnavailable(unavailable) from exc
 
     # Token versions: tokens carry the version of their account when they were issued.
 
