@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -69,16 +70,23 @@ end
 """
 
 
-def with_wrk(
-    clients: int,
-    seconds: float,
-    url: str,
-    path: str,
-    body: dict[str, Any],
-    ids: list[str],
-    headers: dict[str, str],
-) -> dict[str, float]:
-    """Creates (no `ids`) or gets (over `ids`) for `seconds`; requests, req/s, p50/95/99 ms."""
+@dataclass
+class Load:
+    """`clients` at once for `seconds`: creates at `path` (no `ids`), or gets over `ids`."""
+
+    clients: int
+    seconds: float
+    url: str
+    path: str
+    body: dict[str, Any]
+    ids: list[str]
+    headers: dict[str, str]
+
+
+def with_wrk(load: Load) -> dict[str, float]:
+    """The load from wrk; requests, req/s, p50/95/99 ms and failures."""
+    clients, seconds, url, path = load.clients, load.seconds, load.url, load.path
+    body, ids, headers = load.body, load.ids, load.headers
     script = WRK_SCRIPT % {
         "method": "GET" if ids else "POST",
         "path": path,
@@ -100,17 +108,11 @@ def with_wrk(
     return {"rps": figures["requests"] / figures.pop("seconds"), **figures}
 
 
-def with_httpx(
-    clients: int,
-    seconds: float,
-    url: str,
-    path: str,
-    body: dict[str, Any],
-    ids: list[str],
-    headers: dict[str, str],
-) -> dict[str, float]:
+def with_httpx(load: Load) -> dict[str, float]:
     """The same as with_wrk, from an asyncio loop in this process (which then shares the cores
     with the services it measures)."""
+    clients, seconds, url, path = load.clients, load.seconds, load.url, load.path
+    body, ids, headers = load.body, load.ids, load.headers
     numbers = itertools.count()
     tag = uuid.uuid4().hex[:8]
     latencies: list[float] = []

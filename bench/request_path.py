@@ -40,7 +40,7 @@ sys.path.insert(0, str(TEMPLATE))
 sys.path.insert(0, str(BENCH))
 
 import httpx  # noqa: E402
-from load import seed, with_httpx, with_wrk  # noqa: E402
+from load import Load, seed, with_httpx, with_wrk  # noqa: E402
 from processes import pid_listening_on, span_sink, tree_cpu_seconds, wait_for_quiet  # noqa: E402
 
 from extensions.entities import build_entities  # noqa: E402
@@ -238,8 +238,9 @@ def report(targets: list[Target], clients: list[int], options: argparse.Namespac
                 for target in targets:
                     quiet = wait_for_quiet(options.max_load)
                     rows = ids[target.name] if operation == "get" else []
-                    drive = partial(load, count, options.seconds, target.url, target.path,
-                                    target.body, rows, target.headers)  # fmt: skip
+                    shape = Load(count, options.seconds, target.url, target.path, target.body,
+                                 rows, target.headers)  # fmt: skip
+                    drive = partial(load, shape)
                     figures, cpu = cpu_per_request(target, drive)
                     spent = " ".join(f"{role} {ms:.2f}" for role, ms in cpu.items())
                     print(f"{round_number:5d} {operation:9} {target.name:6} {count:7d} "
