@@ -3,6 +3,7 @@ machine's load before a measurement, and a sink for the spans of a traced servic
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -106,3 +107,21 @@ def span_sink(port: int) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def uvicorn_of(root: int) -> int:
+    """The uvicorn process under `root` (`uv run` starts it as a child)."""
+    pending = [root]
+    while pending:
+        pid = pending.pop()
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(part.endswith(b"uvicorn") for part in command[:2]):
+            return pid
+        # Any of a process's threads may have started a child (uv's do).
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                pending.extend(int(child) for child in (task / "children").read_text().split())
+    raise RuntimeError(f"no uvicorn under process {root}")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -40,8 +41,8 @@ sys.path.insert(0, str(TEMPLATE))
 sys.path.insert(0, str(BENCH))
 
 import httpx  # noqa: E402
+import processes  # noqa: E402
 from load import Load, seed, with_httpx, with_wrk  # noqa: E402
-from processes import pid_listening_on, span_sink, tree_cpu_seconds, wait_for_quiet  # noqa: E402
 
 from extensions.entities import build_entities  # noqa: E402
 from tests.support.postgres import free_port, postgres_bin_dir, running_postgres  # noqa: E402
@@ -66,6 +67,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per service")
     parser.add_argument("--load", choices=("httpx", "wrk"), default="wrk")
     parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument(
+        "--profile", type=Path, metavar="DIR", help="py-spy profiles of every service, here"
+    )
     return parser.parse_args()
 
 
@@ -128,12 +132,34 @@ def signed_in(api_url: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
+def profiled(
+    target: Target, seconds: float, folder: Path, name: str
+) -> list[subprocess.Popen[bytes]]:
+    """py-spy recording each Python service of `target` for `seconds` (folder/name-role.txt)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    recorders = []
+    for role, pid in target.processes.items():
+        if role in ("postgres", "redis"):
+            continue
+        output = folder / f"{name}-{role}.txt"
+        service = str(processes.uvicorn_of(pid))
+        recorders.append(subprocess.Popen(
+            ["py-spy", "record", "--pid", service, "--duration", f"{seconds:.0f}", "--rate", "200",
+             "--format", "raw", "--nonblocking", "--output", str(output)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ))  # fmt: skip
+    return recorders
+
+
 def cpu_per_request(
-    target: Target, run_load: Callable[[], dict[str, float]]
+    target: Target, run_load: Callable[[], dict[str, float]], profile: Path | None, name: str
 ) -> tuple[dict[str, float], dict[str, float]]:
-    before = {role: tree_cpu_seconds(pid) for role, pid in target.processes.items()}
+    before = {role: processes.tree_cpu_seconds(pid) for role, pid in target.processes.items()}
+    recorders = profiled(target, run_load.args[0].seconds, profile, name) if profile else []
     figures = run_load()
-    after = {role: tree_cpu_seconds(pid) for role, pid in target.processes.items()}
+    for recorder in recorders:
+        recorder.wait(timeout=60)
+    after = {role: processes.tree_cpu_seconds(pid) for role, pid in target.processes.items()}
     requests = max(1, figures["requests"])
     return figures, {role: (after[role] - before[role]) * 1000 / requests for role in before}
 
@@ -159,7 +185,7 @@ def main() -> None:
     data_body = data_service_body(body, entity["fields"])
     with tempfile.TemporaryDirectory() as folder, running_postgres(bin_dir) as postgres, \
             ExitStack() as stack:  # fmt: skip
-        postmaster = pid_listening_on(postgres.port)
+        postmaster = processes.pid_listening_on(postgres.port)
         env = uv_env(python, LOG_LEVEL="WARNING")
         url = postgres.create_database("bench")
         api, data = prepared(render(Path(folder) / "level1", answers, quiet=True), env, url)
@@ -204,7 +230,7 @@ def level4_target(
     root = render(folder / "level4", answers | {"maturity_level": 4}, quiet=True)
     api, data = prepared(root, env, url)
     redis_url = stack.enter_context(running_redis())
-    sink = stack.enter_context(span_sink(free_port()))
+    sink = stack.enter_context(processes.span_sink(free_port()))
     data_port, api_port = free_port(), free_port()
     level4 = env | UNLIMITED | {
         "DATABASE_URL": url, "DATA_SERVICE_URL": f"http://127.0.0.1:{data_port}",
@@ -219,8 +245,8 @@ def level4_target(
     for role, process in (("api", api_app), ("data", data_app)):
         process.quiet = True  # every request's log line, as production writes it
         cost[role] = pid_of(stack.enter_context(process))
-    cost["postgres"] = pid_listening_on(postgres.port)
-    cost["redis"] = pid_listening_on(int(redis_url.rsplit(":", 1)[1].split("/")[0]))
+    cost["postgres"] = processes.pid_listening_on(postgres.port)
+    cost["redis"] = processes.pid_listening_on(int(redis_url.rsplit(":", 1)[1].split("/")[0]))
     return Target("api4", api_app.url, api_path, body, signed_in(api_app.url), cost)
 
 
@@ -236,12 +262,13 @@ def report(targets: list[Target], clients: list[int], options: argparse.Namespac
         for operation in ("create", "get"):
             for count in clients:
                 for target in targets:
-                    quiet = wait_for_quiet(options.max_load)
+                    quiet = processes.wait_for_quiet(options.max_load)
                     rows = ids[target.name] if operation == "get" else []
                     shape = Load(count, options.seconds, target.url, target.path, target.body,
                                  rows, target.headers)  # fmt: skip
                     drive = partial(load, shape)
-                    figures, cpu = cpu_per_request(target, drive)
+                    name = f"{round_number}-{operation}-{count}-{target.name}"
+                    figures, cpu = cpu_per_request(target, drive, options.profile, name)
                     spent = " ".join(f"{role} {ms:.2f}" for role, ms in cpu.items())
                     print(f"{round_number:5d} {operation:9} {target.name:6} {count:7d} "
                           f"{figures['rps']:7.0f} {figures['p50']:6.1f} {figures['p95']:6.1f} "
