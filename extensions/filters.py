@@ -90,10 +90,14 @@ def slug(value: str) -> str:
 
 def _identifier_error(value: str, what: str) -> str:
     if not isinstance(value, str) or not IDENTIFIER.match(value):
-        return (
-            f'"{value}": use a-z, 0-9 and _; the {what.lower()} starts with a letter and has '
-            "only lowercase letters, digits and underscores, for example order_desk."
+        rule = (
+            f"the {what.lower()} starts with a letter and has only lowercase letters, digits "
+            "and underscores, for example order_desk."
         )
+        if isinstance(value, str) and value[:1].isascii() and value[:1].isalpha():
+            return f'"{value}": use a-z, 0-9 and _; {rule}'
+        return f'"{value}" must start with a-z; {rule}'
+
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
         return f'"{value}" is a Python keyword; pick another {what.lower()}.'
     return ""
@@ -161,7 +165,7 @@ def port_error(value: Any, *taken: Any) -> str:
         return error
     port = int(value)
     if any(str(other).isdigit() and int(other) == port for other in taken):
-        return f"{port} is taken; another service has it, and every port must be different."
+        return f"{port} is used twice; another service has it, and every port must differ."
     return ""
 
 

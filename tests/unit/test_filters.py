@@ -60,7 +60,7 @@ def test_good_slugs_pass(good: str) -> None:
         ("fastapi", "package the services use"),
         ("api_service", "package the services use"),
         ("x" * 41, "at most 40"),
-        (None, "use a-z, 0-9 and _"),
+        (None, "must start with a-z"),
     ],
 )
 def test_bad_slugs_say_why(bad: object, fragment: str) -> None:
@@ -82,9 +82,9 @@ def test_ports() -> None:
     assert "not a whole number" in filters.port_error("http")
     assert "not a whole number" in filters.port_error(" 8000")
     assert filters.port_error("8000") == ""
-    assert "is taken" in filters.port_error("8001", "8001")
-    assert "is taken" in filters.port_error(8000, 8000)
-    assert "is taken" in filters.port_error(5432, 8000, 5432)
+    assert "is used twice" in filters.port_error("8001", "8001")
+    assert "is used twice" in filters.port_error(8000, 8000)
+    assert "is used twice" in filters.port_error(5432, 8000, 5432)
 
 
 def test_database_names() -> None:
