@@ -10,6 +10,7 @@ line says what is wrong and fits after that prefix; the rest follows on lines of
 from __future__ import annotations
 
 import difflib
+import re
 import textwrap
 from functools import cache
 from pathlib import Path
@@ -28,16 +29,27 @@ RETIRED_QUESTIONS: frozenset[str] = frozenset()
 COPIER_YML = Path(__file__).resolve().parent.parent / "copier.yml"
 
 
+# A refusal about one place of an answer begins with it: "order.item_id: ...".
+LOCATION = re.compile(r'^(?P<where>[^:"]+): (?P<what>.+)$', re.DOTALL)
+
+
 def for_prompt(message: str, question: str) -> str:
-    """`message` wrapped so that its first line fits after Copier's prefix in 80 columns. When
-    the message's first clause (up to "; ") fits there, it is the whole first line, so that the
-    line the prompt shows reads as a statement rather than stopping mid-sentence."""
+    """`message` wrapped so that its first line fits after Copier's prefix in 80 columns.
+
+    The first line is the message's first clause (up to "; ") when it fits there, so that the
+    line the prompt shows is a statement rather than a cut sentence. When it fits only without
+    the place it is about ("order.item_id: "), the place moves to the next line.
+    """
     if not message:
         return ""
     first_width = WIDTH - len(COPIER_PREFIX.format(question))
     clause, separator, after = message.partition("; ")
+    located = LOCATION.match(message)
     if separator and len(clause) + 1 <= first_width:
         first, rest = clause + ";", after
+    elif located and len(inner := located["what"].partition("; ")[0]) + 1 <= first_width:
+        first = inner + ";"
+        rest = f"(at {located['where']}) {located['what'][len(inner) + 2 :]}".strip()
     else:
         first = textwrap.wrap(message, first_width, break_on_hyphens=False)[0]
         rest = message[len(first) :].strip()

@@ -116,17 +116,20 @@ def plural(name: str) -> str:
 
 def _name_problem(value: Any, what: str, limit: int, *, sql: bool = True) -> str:
     if not isinstance(value, str) or not IDENTIFIER.match(value):
-        return (
-            f'{what} "{value}": use only a-z, 0-9 and _, starting with a letter (lowercase '
-            "letters, digits and underscores; for example loan_offer)."
+        rule = (
+            f"a {what.lower()} starts with a letter and has only lowercase letters, digits and "
+            "underscores, for example loan_offer."
         )
+        if isinstance(value, str) and value[:1].isascii() and value[:1].isalpha():
+            return f'"{value}": use a-z, 0-9 and _; {rule}'
+        return f'"{value}" must start with a-z; {rule}'
     if len(value) > limit:
-        return f'{what} "{value}" is {len(value)} characters long; use at most {limit}.'
+        return f'{what} has {len(value)} characters; use at most {limit} ("{value}").'
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
-        return f'{what} "{value}" is a Python keyword; pick another name.'
+        return f'"{value}" is a Python keyword; pick another {what.lower()}.'
     if sql and value in SQL_RESERVED_WORDS:
         return (
-            f'{what} "{value}" is a reserved word in PostgreSQL; pick another name '
+            f'"{value}" is reserved in PostgreSQL; pick another {what.lower()} '
             "(for example account instead of user)."
         )
     return ""
@@ -138,7 +141,7 @@ def _name_problem(value: Any, what: str, limit: int, *, sql: bool = True) -> str
 def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
     where = f"{resource}, field {position}"
     if not isinstance(field, dict):
-        raise ResourceError(f"{where}: a field is a mapping with at least name and type.")
+        raise ResourceError(f"{where}: not a mapping; a field has at least name and type.")
     name = field.get("name")
     problem = _name_problem(name, "Field name", FIELD_MAX)
     if problem:
@@ -146,9 +149,9 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
     where = f"{resource}.{name}"
     if name in RESERVED_FIELD_NAMES or name in TYPE_NAMES or name.startswith("model_"):
         raise ResourceError(
-            f"{where}: the name is reserved (id, created_at, updated_at and version are added "
-            "to every resource; offset, limit and sort are list parameters; type names such as "
-            "date would hide the type); pick another name."
+            f"{where}: the name is reserved; id, created_at, updated_at and version are added "
+            "to every resource, offset, limit and sort are list parameters, and type names such "
+            "as date would hide the type: pick another name."
         )
     kind = field.get("type")
     if kind not in FIELD_TYPES:
@@ -157,8 +160,7 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
     if unknown:
         allowed = ", ".join(sorted(TYPE_OPTIONS[kind])) or "none"
         raise ResourceError(
-            f"{where}: {', '.join(unknown)} is not an option of type {kind} "
-            f"(its options: {allowed})."
+            f"{where}: {', '.join(unknown)} is not an option of {kind}; its options: {allowed}."
         )
     for flag in ("required", "unique"):
         if flag in field and not isinstance(field[flag], bool):
@@ -173,16 +175,18 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
     if kind == "str":
         length = field.get("max_length", DEFAULT_STR_LENGTH)
         if not isinstance(length, int) or isinstance(length, bool) or not 1 <= length <= 10000:
-            raise ResourceError(f"{where}: max_length is a whole number from 1 to 10000.")
+            raise ResourceError(f"{where}: max_length must be 1 to 10000; a whole number.")
         checked["max_length"] = length
     if kind in ("int", "float"):
         for bound in ("min", "max"):
             value = field.get(bound)
             numeric = isinstance(value, int | float) and not isinstance(value, bool)
             if value is not None and not (numeric and abs(value) < 2**31):
-                raise ResourceError(f"{where}: {bound} is a number (within ±2147483647).")
+                raise ResourceError(f"{where}: {bound} must be a number; within ±2147483647.")
             if value is not None and kind == "int" and not isinstance(value, int):
-                raise ResourceError(f"{where}: {bound} of an int field is a whole number.")
+                raise ResourceError(
+                    f"{where}: {bound} must be a whole number; the field is an int."
+                )
             checked[bound] = value
         low, high = checked["min"], checked["max"]
         if low is not None and high is not None and low >= high:
@@ -190,16 +194,16 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
     if kind == "decimal":
         precision, scale = field.get("precision", 12), field.get("scale", 2)
         if not (isinstance(precision, int) and 1 <= precision <= 38):
-            raise ResourceError(f"{where}: precision is a whole number from 1 to 38.")
+            raise ResourceError(f"{where}: precision must be 1 to 38; a whole number of digits.")
         if not (isinstance(scale, int) and 0 <= scale < precision):
             raise ResourceError(
-                f"{where}: scale must be 0 to {precision - 1} (a whole number below precision)."
+                f"{where}: scale must be 0 to {precision - 1}; a whole number below precision."
             )
         checked |= {"precision": precision, "scale": scale}
     if kind == "enum":
         values = field.get("values")
         if not isinstance(values, list) or not values:
-            raise ResourceError(f"{where}: an enum needs a list of values, e.g. [draft, sent].")
+            raise ResourceError(f"{where}: an enum needs values; give a list: [draft, sent].")
         for value in values:
             if not isinstance(value, str) or not ENUM_VALUE.match(value) or len(value) > 40:
                 raise ResourceError(
@@ -212,7 +216,7 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
     if kind == "ref":
         if not name.endswith("_id"):
             raise ResourceError(
-                f"{where}: name a reference after what it points to, ending in _id "
+                f"{where}: a ref's name ends in _id; name it after what it points to "
                 "(for example customer_id)."
             )
         if not field.get("to"):
@@ -227,13 +231,13 @@ def check_resources(value: Any) -> list[dict[str, Any]]:
     """The resources with defaults filled in; raises ResourceError with a clear message."""
     if not isinstance(value, list) or not value:
         raise ResourceError(
-            "resources is a non-empty list of {name, plural?, fields: [...]} mappings."
+            "resources must be a non-empty list; each is a mapping {name, plural?, fields: [...]}."
         )
     checked: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
     for position, resource in enumerate(value, start=1):
         if not isinstance(resource, dict):
-            raise ResourceError(f"Resource {position} is not a mapping with name and fields.")
+            raise ResourceError(f"Resource {position} is not a mapping; it has name and fields.")
         unknown = sorted(set(resource) - {"name", "plural", "fields"})
         if unknown:
             raise ResourceError(
@@ -247,20 +251,20 @@ def check_resources(value: Any) -> list[dict[str, Any]]:
             raise ResourceError(problem)
         if name in RESOURCE_NAMES_TAKEN or plural(name) in RESOURCE_NAMES_TAKEN:
             raise ResourceError(
-                f'Resource name "{name}" is taken by a built-in route or module of the '
-                "services; pick another."
+                f'"{name}" is taken by the services; a built-in route or module has it: pick '
+                "another resource name."
             )
         plural_name = resource.get("plural") or plural(name)
         problem = _name_problem(plural_name, "Plural", PLURAL_MAX)
         if problem:
             raise ResourceError(f"{name}: {problem}")
         if plural_name == name:
-            raise ResourceError(f"{name}: the plural must differ from the name.")
+            raise ResourceError(f"{name}: plural and name are the same; they must differ.")
         for taken in (name, plural_name):
             if taken in seen:
                 raise ResourceError(
-                    f'{name}: "{taken}" is already used by resource "{seen[taken]}"; '
-                    "names and plurals must all be different."
+                    f'{name}: "{taken}" is already a name or plural; resource "{seen[taken]}" '
+                    "has it, and names and plurals must all be different."
                 )
             seen[taken] = name
         fields = resource.get("fields")
@@ -285,8 +289,8 @@ def check_resources(value: Any) -> list[dict[str, Any]]:
             if target == resource["name"]:
                 if field["required"]:
                     raise ResourceError(
-                        f"{where}: a reference to the resource itself must be required: false "
-                        "(the first row has nothing to point to)."
+                        f"{where}: a self-ref must be required: false; the first row has "
+                        "nothing to point to."
                     )
             elif target not in earlier:
                 known = [r["name"] for r in checked]

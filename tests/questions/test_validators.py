@@ -41,7 +41,7 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
     ({"resources": [{"name": "item", "fields": [{"name": "id", "type": "str"}]}]}, "reserved"),
     (
         {"resources": [{"name": "item", "fields": [{"name": "state", "type": "enum"}]}]},
-        "an enum needs a list of values",
+        "an enum needs values",
     ),
     (
         {
@@ -59,7 +59,7 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
         },
         "cannot be unique",
     ),
-    ({"resources": ["item"]}, "not a mapping with name and fields"),
+    ({"resources": ["item"]}, "is not a mapping; it has name and fields"),
     ({"postgres_db": "1shop"}, "lowercase letters"),
     ({"postgres_db": "d" * 64}, "PostgreSQL allows 63"),
     ({"data_service_port": 70000}, "is not in 1024-65535"),

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from extensions import entities, resource_checks
+from extensions import entities, prompts, resource_checks
 from tests.conftest import CATALOG
 
 ITEM = {"name": "item", "fields": [{"name": "name", "type": "str"}]}
@@ -27,10 +27,10 @@ BAD_RESOURCES: list[tuple[Any, str]] = [
     ([{"name": "base", "fields": [{"name": "a", "type": "str"}]}], "built-in route or module"),
     ([{"name": "x" * 25, "fields": [{"name": "a", "type": "str"}]}], "at most 24"),
     ([{"name": "item", "plural": "order", "fields": [{"name": "a", "type": "str"}]}],
-     "reserved word in PostgreSQL"),
+     "reserved in PostgreSQL"),
     ([{"name": "sheep", "plural": "sheep", "fields": [{"name": "a", "type": "str"}]}],
      "must differ"),
-    ([ITEM, ITEM], 'already used by resource "item"'),
+    ([ITEM, ITEM], '"item" is already a name or plural'),
     ([{"name": "item", "colour": "red", "fields": [{"name": "a", "type": "str"}]}],
      "unknown key(s) colour"),
     (with_fields({"name": "a", "type": "str"}, {"name": "a", "type": "int"}), "appears twice"),
@@ -38,23 +38,23 @@ BAD_RESOURCES: list[tuple[Any, str]] = [
     (with_fields({"name": "created_at", "type": "datetime"}), "reserved"),
     (with_fields({"name": "sort", "type": "str"}), "reserved"),
     (with_fields({"name": "date", "type": "date"}), "reserved"),
-    (with_fields({"name": "select", "type": "str"}), "reserved word in PostgreSQL"),
+    (with_fields({"name": "select", "type": "str"}), "reserved in PostgreSQL"),
     (with_fields({"name": "import", "type": "str"}), "Python keyword"),
     (with_fields({"name": "a", "type": "string"}), 'unknown type "string"'),
     (with_fields({"name": "a"}), 'unknown type "None"'),
-    (with_fields({"name": "a", "type": "enum"}), "needs a list of values"),
-    (with_fields({"name": "a", "type": "enum", "values": []}), "needs a list of values"),
+    (with_fields({"name": "a", "type": "enum"}), "an enum needs values"),
+    (with_fields({"name": "a", "type": "enum", "values": []}), "an enum needs values"),
     (with_fields({"name": "a", "type": "enum", "values": ["Red"]}), "not usable"),
     (with_fields({"name": "a", "type": "enum", "values": ["x", "x"]}), "must be different"),
     (with_fields({"name": "a", "type": "str", "max_length": 0}), "max_length"),
-    (with_fields({"name": "a", "type": "str", "values": ["x"]}), "not an option of type str"),
+    (with_fields({"name": "a", "type": "str", "values": ["x"]}), "not an option of str"),
     (with_fields({"name": "a", "type": "int", "min": 5, "max": 1}), "min must be below max"),
     (with_fields({"name": "a", "type": "int", "min": 0.5}), "whole number"),
     (with_fields({"name": "a", "type": "decimal", "precision": 40}), "precision"),
     (with_fields({"name": "a", "type": "decimal", "precision": 4, "scale": 4}), "scale"),
     (with_fields({"name": "a", "type": "bool", "unique": True}), "cannot be unique"),
     (with_fields({"name": "a", "type": "str", "required": "yes"}), "true or false"),
-    (with_fields({"name": "owner", "type": "ref", "to": "thing"}), "ending in _id"),
+    (with_fields({"name": "owner", "type": "ref", "to": "thing"}), "ends in _id"),
     (with_fields({"name": "owner_id", "type": "ref", "to": "ghost"}), "does not exist"),
     (with_fields({"name": "parent_id", "type": "ref", "to": "thing"}), "required: false"),
     ([{"name": "alpha", "fields": [{"name": "beta_id", "type": "ref", "to": "beta"}]},
@@ -65,6 +65,15 @@ BAD_RESOURCES: list[tuple[Any, str]] = [
 @pytest.mark.parametrize(("answer", "message"), BAD_RESOURCES)
 def test_bad_resources_are_refused_with_a_reason(answer: Any, message: str) -> None:
     assert message in resource_checks.resources_error(answer)
+
+
+@pytest.mark.parametrize(("answer", "message"), BAD_RESOURCES)
+def test_the_line_the_prompt_shows_is_a_whole_statement(answer: Any, message: str) -> None:
+    """The questionnaire shows one line after "Validation error for question 'resources': "."""
+    first = prompts.for_prompt(resource_checks.resources_error(answer), "resources").splitlines()[0]
+
+    assert len("Validation error for question 'resources': " + first) <= 80
+    assert first.endswith((";", ".")), first
 
 
 def test_the_catalog_and_the_default_are_accepted() -> None:
