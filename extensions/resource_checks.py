@@ -116,13 +116,14 @@ def plural(name: str) -> str:
 
 def _name_problem(value: Any, what: str, limit: int, *, sql: bool = True) -> str:
     if not isinstance(value, str) or not IDENTIFIER.match(value):
-        rule = (
-            f"a {what.lower()} starts with a letter and has only lowercase letters, digits and "
-            "underscores, for example loan_offer."
+        from_a_letter = isinstance(value, str) and value[:1].isascii() and value[:1].isalpha()
+        wrong = (
+            f'"{value}": use a-z, 0-9 and _' if from_a_letter else f'"{value}" must start with a-z'
         )
-        if isinstance(value, str) and value[:1].isascii() and value[:1].isalpha():
-            return f'"{value}": use a-z, 0-9 and _; {rule}'
-        return f'"{value}" must start with a-z; {rule}'
+        return (
+            f"{wrong}; a {what.lower()} starts with a letter and has only lowercase letters, "
+            "digits and underscores, for example loan_offer."
+        )
     if len(value) > limit:
         return f'{what} has {len(value)} characters; use at most {limit} ("{value}").'
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
