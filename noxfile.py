@@ -128,8 +128,8 @@ def bench(session: nox.Session) -> None:
     """Figures, not tests: render, update, what each level adds, and the request path.
 
     Render time and memory (level 1 defaults, level 4 with every module), `copier update` from
-    level 1 to 4, and the request path through the API and against the data service
-    (`nox -s bench -- --load wrk` takes the load from wrk)."""
+    level 1 to 4, and the request path against its floor: the data service, the API at level 1
+    and at level 4 (wrk, redis-server; `nox -s bench -- --load httpx` without wrk)."""
     _install(session)
     session.run("python", "bench/render.py", "--runs", "3")
     every_module = 'modules=["bot","mongodb","rabbitmq","redis","s3","websockets","workers"]'
