@@ -31,7 +31,6 @@ import tempfile
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -152,11 +151,16 @@ def profiled(
 
 
 def cpu_per_request(
-    target: Target, run_load: Callable[[], dict[str, float]], profile: Path | None, name: str
+    target: Target,
+    load: Callable[[Load], dict[str, float]],
+    shape: Load,
+    profile: Path | None,
+    name: str,
 ) -> tuple[dict[str, float], dict[str, float]]:
+    """`load` of `shape` on `target`: its figures, and each process's CPU ms per request."""
     before = {role: processes.tree_cpu_seconds(pid) for role, pid in target.processes.items()}
-    recorders = profiled(target, run_load.args[0].seconds, profile, name) if profile else []
-    figures = run_load()
+    recorders = profiled(target, shape.seconds, profile, name) if profile else []
+    figures = load(shape)
     for recorder in recorders:
         recorder.wait(timeout=60)
     after = {role: processes.tree_cpu_seconds(pid) for role, pid in target.processes.items()}
@@ -266,9 +270,8 @@ def report(targets: list[Target], clients: list[int], options: argparse.Namespac
                     rows = ids[target.name] if operation == "get" else []
                     shape = Load(count, options.seconds, target.url, target.path, target.body,
                                  rows, target.headers)  # fmt: skip
-                    drive = partial(load, shape)
                     name = f"{round_number}-{operation}-{count}-{target.name}"
-                    figures, cpu = cpu_per_request(target, drive, options.profile, name)
+                    figures, cpu = cpu_per_request(target, load, shape, options.profile, name)
                     spent = " ".join(f"{role} {ms:.2f}" for role, ms in cpu.items())
                     print(f"{round_number:5d} {operation:9} {target.name:6} {count:7d} "
                           f"{figures['rps']:7.0f} {figures['p50']:6.1f} {figures['p95']:6.1f} "
