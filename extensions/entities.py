@@ -50,6 +50,11 @@ LINE_LENGTH = 100  # the rendered projects' ruff line length
 # The schemas packages' helpers that make a written value what its column reads back (formatted
 # with the field's options): a decimal to the column's scale, a date and time in UTC.
 READ_BACK = {"decimal": ("as_numeric", "({precision}, {scale})"), "datetime": ("AsUtc", "")}
+# What OpenAPI cannot say of these types by itself.
+PRECISION = {
+    "decimal": "At most {precision} digits, {scale} after the point; answered as a string.",
+    "datetime": "Has a time zone; answered in UTC, to the microsecond.",
+}
 
 
 def fit(line: str) -> str:
@@ -189,6 +194,8 @@ def _field_view(
     if kind == "decimal":
         constraints += [f"max_digits={field['precision']}", f"decimal_places={field['scale']}"]
         query_constraints += constraints[-2:]
+    if kind in PRECISION:
+        constraints.append("description=" + json.dumps(PRECISION[kind].format(**field)))
     # Bodies are JSON: "3" is no number there, nor 1 a boolean (query strings stay lax).
     guard = JSON_GUARDS.get(kind)
     # A body's value made what its column reads back, so that a write answers what reads will.

@@ -18,13 +18,23 @@ ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?(\w+)=", re.MULTILINE)
 
 
 def missing_lines(example: str, current: str) -> list[str]:
-    """The example's assignments whose variable the current file does not set."""
+    """The example's assignments whose variable the current file does not set, each after the
+    comment lines just above it there (what it is for)."""
     known = set(ASSIGNMENT.findall(current))
-    return [
-        line
-        for line in example.splitlines()
-        if (found := ASSIGNMENT.match(line)) and found[1] not in known
-    ]
+    lines: list[str] = []
+    comments: list[str] = []
+    for line in example.splitlines():
+        found = ASSIGNMENT.match(line)
+        if found and found[1] not in known:
+            if comments and lines:
+                lines.append("")
+            lines += [*comments, line]
+            comments = []
+        elif line.lstrip().startswith("#"):
+            comments.append(line)
+        else:
+            comments = []
+    return lines
 
 
 def new_secret(match: re.Match[str]) -> str:
@@ -44,7 +54,8 @@ def main() -> None:
     text, count = PLACEHOLDER.subn(new_secret, text)
     env.write_text(text)
     env.chmod(0o600)
-    print(f".env: {len(added)} variable(s) added, {count} change-me value(s) replaced by secrets")
+    variables = sum(1 for line in added if ASSIGNMENT.match(line))
+    print(f".env: {variables} variable(s) added, {count} change-me value(s) replaced by secrets")
 
 
 if __name__ == "__main__":

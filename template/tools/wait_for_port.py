@@ -1,15 +1,20 @@
-"""Wait until a server listens on a loopback port; `make run-local` starts the API only then,
-so that its first requests do not find the data service still starting.
+"""Loopback ports for `make run-local`: refuse to start on a port something else listens on, and
+start the API only once the data service listens, so that its first requests find it.
 
+    python3 tools/wait_for_port.py --free NAME=PORT...
     python3 tools/wait_for_port.py PORT PID [SECONDS]
 
-Exits 1 when PID (the server's process) ends first, or after SECONDS (60) without a listener.
+The first exits 1 naming a taken port and how to choose another. The second exits 1 when PID
+(the server's process) ends first, or after SECONDS (60) without a listener.
 """
 
 import os
 import socket
 import sys
 import time
+
+# Another run's ports are these plus this: far enough from the defaults to be free, usually.
+SHIFT = 100
 
 
 def listening(port: int) -> bool:
@@ -28,7 +33,7 @@ def alive(pid: int) -> bool:
     return True
 
 
-def main(port: int, pid: int, seconds: float) -> int:
+def wait(port: int, pid: int, seconds: float) -> int:
     deadline = time.monotonic() + seconds
     while not listening(port):
         if not alive(pid):
@@ -41,6 +46,24 @@ def main(port: int, pid: int, seconds: float) -> int:
     return 0
 
 
+def free(ports: dict[str, int]) -> int:
+    taken = [name for name, port in ports.items() if listening(port)]
+    if not taken:
+        return 0
+    named = " and ".join(f"{name} {ports[name]}" for name in taken)
+    shift = SHIFT if max(ports.values()) + SHIFT <= 65535 else -SHIFT
+    others = " ".join(f"{name}={port + shift}" for name, port in ports.items())
+    print(
+        f"Something already listens on 127.0.0.1 at {named} (another make run-local?).\n"
+        f"Stop it, or choose other ports: make run-local {others}",
+        file=sys.stderr,
+    )
+    return 1
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--free"]:
+        pairs = (argument.split("=", 1) for argument in sys.argv[2:])
+        sys.exit(free({name: int(port) for name, port in pairs}))
     port, pid, *rest = sys.argv[1:]
-    sys.exit(main(int(port), int(pid), float(rest[0]) if rest else 60))
+    sys.exit(wait(int(port), int(pid), float(rest[0]) if rest else 60))

@@ -101,5 +101,15 @@ def test_variables_a_template_update_added_are_appended_with_their_own_secrets(
     assert len(values["JWT_SECRET_KEY"]) > 40
     assert len(values["POSTGRES_APP_PASSWORD"]) >= 32
     assert len(values["REDIS_API_PASSWORD"]) >= 32
-    assert "change-me" not in (project / ".env").read_text()
+    assert re.search("=[\"']?change-me", (project / ".env").read_text()) is None
     assert "variable(s) added" in added.stdout
+    # Each added variable comes after the comment above it in .env.example.
+    example = (project / ".env.example").read_text().splitlines()
+    appended = (project / ".env").read_text().split("# added by `make env` from .env.example\n")[1]
+    names = {line.split("=", 1)[0] for line in example if "=" in line and line[0] != "#"}
+    for line in appended.splitlines():
+        assert line in ("", *example) or line.split("=", 1)[0] in names, line
+    at = next(i for i, line in enumerate(example) if line.startswith("REDIS_API_PASSWORD="))
+    lines = appended.splitlines()
+    assert example[at - 1].startswith("# ")
+    assert lines[lines.index(example[at - 1]) + 1].startswith("REDIS_API_PASSWORD=")

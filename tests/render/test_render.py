@@ -43,6 +43,7 @@ services/api_service/src/api_service/api/__init__.py
 services/api_service/src/api_service/api/body_limit.py
 services/api_service/src/api_service/api/deps/__init__.py
 services/api_service/src/api_service/api/errors.py
+services/api_service/src/api_service/api/ids.py
 services/api_service/src/api_service/api/problems.py
 services/api_service/src/api_service/api/routes/__init__.py
 services/api_service/src/api_service/api/versions.py

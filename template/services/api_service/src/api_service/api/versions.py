@@ -1,29 +1,46 @@
 """Conditional requests: If-Match in, ETag out, both carrying the entity's version."""
 
+import re
 from typing import Annotated
 
 from fastapi import Depends
 from fastapi import Header
 from fastapi import Response
+from fastapi.exceptions import RequestValidationError
 
-# The version the client read, as its ETag gave it: "3" (or W/"3", or 3); or * (any version:
-# the row must exist, as without the header).
-VERSION_TAG = r'^((W/)?"?[0-9]{1,10}"?|\*)$'
+# The version the client read, as its ETag gave it: "3" (or 3); W/"3" is weak and, since
+# If-Match compares strongly (RFC 9110), matches no version; * takes any (the row must exist).
+ENTITY_TAG = re.compile(r'(?P<weak>W/)?"?(?P<version>[0-9]{1,10})"?')
+# No row is ever at version 0: asking for it is refused with 412 (or 404 if the row is gone).
+NO_VERSION = 0
 # Typed `str = Header(default=None)` rather than `str | None`: a header is never null, and the
 # schema should not say it may be.
 IF_MATCH = Header(
     default=None,
-    pattern=VERSION_TAG,
     description='The version the client read, as the ETag gave it (e.g. "3"): an update is '
-    "refused with 412 if the row has moved on since. * takes any version.",
+    "refused with 412 if the row has moved on since, or for a weak tag (W/...). "
+    "* takes any version. One tag only: a list is refused.",
 )
 
 
 async def if_match_version(if_match: str = IF_MATCH) -> int | None:
     """The version an `If-Match: "3"` header asks for, or None without the header or with *."""
-    if if_match is None or if_match == "*":
+    if if_match is None or if_match.strip() == "*":
         return None
-    return int(if_match.removeprefix("W/").strip('"'))
+    tag = ENTITY_TAG.fullmatch(if_match.strip())
+    if tag is None:
+        raise RequestValidationError([refusal(if_match)])
+    return NO_VERSION if tag["weak"] else int(tag["version"])
+
+
+def refusal(if_match: str) -> dict[str, object]:
+    several = "," in if_match
+    message = (
+        "Send one entity tag, the ETag of the version you read: this API does not take a list."
+        if several
+        else 'Send the ETag of the version you read, e.g. "3", or * for any version.'
+    )
+    return {"type": "etag_invalid", "loc": ("header", "if-match"), "msg": message}
 
 
 IfMatchDep = Annotated[int | None, Depends(if_match_version)]

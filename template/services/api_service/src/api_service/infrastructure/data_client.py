@@ -39,8 +39,8 @@ class RetryingTransport(httpx.AsyncBaseTransport):
     """Retries a request a bounded number of times, with exponential backoff.
 
     A refused connection is retried for every method (nothing reached the server);
-    other transport errors and 502/503/504 answers only for reads. Waiting too long for a free
-    pooled connection (overload) is not retried.
+    other transport errors and 502/503/504 answers only for reads. Waiting too long, for a free
+    pooled connection (overload) or for an answer (a hung data service), is not retried.
     """
 
     def __init__(self, inner: httpx.AsyncBaseTransport, *, retries: int, backoff_s: float) -> None:
@@ -54,8 +54,8 @@ class RetryingTransport(httpx.AsyncBaseTransport):
         while True:
             try:
                 response = await self._inner.handle_async_request(request)
-            except httpx.PoolTimeout:
-                raise  # every connection stayed busy: trying again would only queue longer
+            except (httpx.PoolTimeout, httpx.ReadTimeout):
+                raise  # busy or hung: trying again would only make the caller wait longer
             except (httpx.ConnectError, httpx.ConnectTimeout):
                 if attempt >= self._retries:
                     raise

@@ -21,6 +21,11 @@ from db_postgres_service.models.base import RowMetadata
 from db_postgres_service.models.base import utc_now
 
 
+def taken(name: str, value: object) -> str:
+    shown = repr(value) if isinstance(value, str) else str(value)
+    return f"{name} {shown} is already taken."
+
+
 class SqlRepository[M: RowMetadata]:
     model: ClassVar[type[Any]]
     # What messages call one row: "This item is still referenced by ...".
@@ -62,7 +67,7 @@ class SqlRepository[M: RowMetadata]:
         now = utc_now()
         row: M = self.model(**data.model_dump(), created_at=now, updated_at=now)
         self._session.add(row)
-        await self._commit()
+        await self._commit(data)
         return row
 
     async def replace(
@@ -80,7 +85,7 @@ class SqlRepository[M: RowMetadata]:
         await self._check(data, own_id=entity_id)
         for name, value in data.model_dump().items():
             setattr(row, name, value)
-        await self._commit()
+        await self._commit(data)
         return row
 
     async def delete(self, entity_id: UUID) -> bool:
@@ -88,7 +93,7 @@ class SqlRepository[M: RowMetadata]:
         if row is None:
             return False
         await self._session.delete(row)
-        await self._commit(deleted=entity_id)
+        await self._commit(None, deleted=entity_id)
         return True
 
     async def _check(self, data: BaseModel, *, own_id: UUID | None) -> None:
@@ -100,13 +105,13 @@ class SqlRepository[M: RowMetadata]:
                 continue
             clash = select(model.id).where(getattr(model, name) == value, model.id != own_id)
             if await self._session.scalar(clash.limit(1)) is not None:
-                raise ConflictError(f"{name} {value!r} is already taken.")
+                raise ConflictError(taken(name, value))
         for name, target in self.references:
             value = getattr(data, name)
             if value is not None and await self._session.get(target, value) is None:
                 raise MissingReferenceError(name, value)
 
-    async def _commit(self, *, deleted: UUID | None = None) -> None:
+    async def _commit(self, data: BaseModel | None, *, deleted: UUID | None = None) -> None:
         # The checks above cannot see concurrent writes: the constraints still decide.
         try:
             await self._session.commit()
@@ -119,7 +124,17 @@ class SqlRepository[M: RowMetadata]:
                 raise ConflictError(await self._still_referenced(deleted)) from exc
             if "foreign key" in str(exc.orig).lower():
                 raise ConflictError("The write refers to a row that no longer exists.") from exc
-            raise ConflictError("A unique value is already taken.") from exc
+            raise ConflictError(self._taken(str(exc.orig), data)) from exc
+
+    def _taken(self, refusal: str, data: BaseModel | None) -> str:
+        """Which unique value the database refused, from its message: PostgreSQL names the
+        constraint ("uq_items_name"), SQLite the column ("items.name"). A clash the check above
+        cannot see (another owner's row, or one written since) is named this way."""
+        table = self.model.__tablename__
+        for name in self.unique_fields:
+            if f'"uq_{table}_{name}"' in refusal or refusal.endswith(f"{table}.{name}"):
+                return taken(name, getattr(data, name, None))
+        return "A unique value is already taken."
 
     async def _still_referenced(self, entity_id: UUID) -> str:
         """Why the row cannot be deleted, naming what refers to it. SQLite does not say which

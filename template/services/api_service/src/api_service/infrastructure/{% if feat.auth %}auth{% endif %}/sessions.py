@@ -89,6 +89,13 @@ class RedisSessions:
             unavailable = "The session store (Redis) is unavailable; try again shortly."
             raise AuthUnavailable(unavailable) from exc
 
+    async def answers(self) -> bool:
+        """/ready's check: sign-in, refresh and sign-out need the session store."""
+        try:
+            return bool(await self._client.ping())
+        except (RedisError, OSError):
+            return False
+
     # Token versions: tokens carry the version of their account when they were issued.
 
     async def version(self, account_id: UUID) -> int:
