@@ -98,6 +98,7 @@ services/db_postgres_service/src/db_postgres_service/problems.py
 services/db_postgres_service/src/db_postgres_service/py.typed
 services/db_postgres_service/src/db_postgres_service/repositories/__init__.py
 services/db_postgres_service/src/db_postgres_service/repositories/base.py
+services/db_postgres_service/src/db_postgres_service/responses.py
 services/db_postgres_service/src/db_postgres_service/routes/__init__.py
 services/db_postgres_service/src/db_postgres_service/schemas/__init__.py
 services/db_postgres_service/src/db_postgres_service/settings/__init__.py

@@ -63,7 +63,7 @@ class SqlRepository[M: RowMetadata]:
         return row
 
     async def add(self, data: BaseModel) -> M:
-        await self._check(data, own_id=None)
+        await self._check(data)
         now = utc_now()
         row: M = self.model(**data.model_dump(), created_at=now, updated_at=now)
         self._session.add(row)
@@ -82,7 +82,7 @@ class SqlRepository[M: RowMetadata]:
             return None
         if expected_version is not None and row.version != expected_version:
             raise StaleVersionError(row.version)
-        await self._check(data, own_id=entity_id)
+        await self._check(data)
         for name, value in data.model_dump().items():
             setattr(row, name, value)
         await self._commit(data)
@@ -96,16 +96,10 @@ class SqlRepository[M: RowMetadata]:
         await self._commit(None, deleted=entity_id)
         return True
 
-    async def _check(self, data: BaseModel, *, own_id: UUID | None) -> None:
-        """Name the field at fault before the database refuses the write without saying which."""
-        model = self.model
-        for name in self.unique_fields:
-            value = getattr(data, name)
-            if value is None:
-                continue
-            clash = select(model.id).where(getattr(model, name) == value, model.id != own_id)
-            if await self._session.scalar(clash.limit(1)) is not None:
-                raise ConflictError(taken(name, value))
+    async def _check(self, data: BaseModel) -> None:
+        """Each referenced row exists, as this caller sees rows (at level 4, among its own): the
+        foreign key alone would take any row. A taken unique value is left to its constraint,
+        whose refusal names it (see _taken): asking first would cost a query on every write."""
         for name, target in self.references:
             value = getattr(data, name)
             if value is not None and await self._session.get(target, value) is None:
@@ -128,11 +122,12 @@ class SqlRepository[M: RowMetadata]:
 
     def _taken(self, refusal: str, data: BaseModel | None) -> str:
         """Which unique value the database refused, from its message: PostgreSQL names the
-        constraint ("uq_items_name"), SQLite the column ("items.name"). A clash the check above
-        cannot see (another owner's row, or one written since) is named this way."""
+        constraint ("uq_items_name") and the key ("Key (name)=..."), SQLite the column
+        ("UNIQUE constraint failed: items.name")."""
         table = self.model.__tablename__
         for name in self.unique_fields:
-            if f'"uq_{table}_{name}"' in refusal or refusal.endswith(f"{table}.{name}"):
+            named = (f'"uq_{table}_{name}"', f"Key ({name})=", f"failed: {table}.{name}")
+            if any(mark in refusal for mark in named):
                 return taken(name, getattr(data, name, None))
         return "A unique value is already taken."
 
