@@ -45,6 +45,7 @@ services/api_service/src/api_service/api/deps/__init__.py
 services/api_service/src/api_service/api/errors.py
 services/api_service/src/api_service/api/ids.py
 services/api_service/src/api_service/api/problems.py
+services/api_service/src/api_service/api/responses.py
 services/api_service/src/api_service/api/routes/__init__.py
 services/api_service/src/api_service/api/versions.py
 services/api_service/src/api_service/api/schemas/__init__.py

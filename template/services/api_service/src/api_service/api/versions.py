@@ -5,7 +5,6 @@ from typing import Annotated
 
 from fastapi import Depends
 from fastapi import Header
-from fastapi import Response
 from fastapi.exceptions import RequestValidationError
 
 # The version the client read, as its ETag gave it: "3" (or 3); W/"3" is weak and, since
@@ -46,5 +45,6 @@ def refusal(if_match: str) -> dict[str, object]:
 IfMatchDep = Annotated[int | None, Depends(if_match_version)]
 
 
-def set_etag(response: Response, version: int) -> None:
-    response.headers["ETag"] = f'"{version}"'
+def etag(version: int) -> dict[str, str]:
+    """The ETag header of an answer about the entity at `version`."""
+    return {"ETag": f'"{version}"'}
