@@ -111,20 +111,29 @@ def slug_error(value: Any) -> str:
     if error:
         return error
     if len(value) > SLUG_MAX:
-        return f"The slug has {len(value)} characters; use at most {SLUG_MAX}."
+        return (
+            f"At most {SLUG_MAX} characters, not {len(value)}; the slug names the packages and "
+            "the compose project."
+        )
     if value in sys.stdlib_module_names:
         return (
-            f'"{value}" would shadow the standard library module "{value}"; '
-            "pick a more specific name."
+            f'"{value}": name of a stdlib module; the package would shadow the standard '
+            "library's, pick a more specific name."
         )
     if value in DEPENDENCY_PACKAGES or value in SERVICE_NAMES:
-        return f'"{value}" is the name of a package the services use; pick a more specific name.'
+        return (
+            f'"{value}": name taken by a package; the services use a package of that name, '
+            "pick a more specific one."
+        )
     return ""
 
 
 def email_error(value: Any) -> str:
     if not isinstance(value, str) or not EMAIL.match(value):
-        return f'"{value}" is not an email address; use the form name@example.com.'
+        return (
+            f'"{value}": use the form name@example.com; an address has a name, @ and a '
+            "domain with a dot."
+        )
     return ""
 
 
@@ -135,7 +144,7 @@ def number_error(value: Any, low: int, high: int, unit: str = "") -> str:
     if text.startswith("-") and text[1:].isascii() and text[1:].isdigit():
         return f"{text} is not in {low}-{high}{suffix}; use a number in that range."
     if isinstance(value, bool) or not (text.isascii() and text.isdigit()):
-        return f'"{value}" is not a whole number; use one from {low} to {high}{suffix}.'
+        return f'"{value}": not a whole number; use one from {low} to {high}{suffix}.'
     if str(int(text)) != text:
         return f'"{value}" starts with a zero; write {int(text)}.'
     if not low <= int(text) <= high:
@@ -152,9 +161,11 @@ def percentage_error(value: Any) -> str:
     if PERCENTAGE.match(f"{text}%"):
         return f'"{value}" needs a % sign; write {text}%.'
     if not PERCENTAGE.match(text):
-        return f'"{value}" is not a percentage; write it like 99.9%.'
-    if not 0 < float(text[:-1]) <= 100:
-        return f"{text} is outside 0-100%; write a target like 99.9%."
+        return f'"{value}": not a percentage; write it like 99.9%.'
+    if float(text[:-1]) <= 0:
+        return f"{text} is not above 0%; write a target like 99.9%."
+    if float(text[:-1]) > 100:
+        return f"{text} is above 100%; write a target like 99.9%."
     return ""
 
 

@@ -31,22 +31,29 @@ COPIER_YML = Path(__file__).resolve().parent.parent / "copier.yml"
 
 # A refusal about one place of an answer begins with it: "order.item_id: ...".
 LOCATION = re.compile(r'^(?P<where>[^:"]+): (?P<what>.+)$', re.DOTALL)
+QUOTED = re.compile(r'"[^"]*":?')
 
 
 def for_prompt(message: str, question: str) -> str:
     """`message` wrapped so that its first line fits after Copier's prefix in 80 columns.
 
     The first line is the message's first clause (up to "; ") when it fits there, so that the
-    line the prompt shows is a statement rather than a cut sentence. When it fits only without
-    the place it is about ("order.item_id: "), the place moves to the next line.
+    line the prompt shows (its only one) is a statement rather than a cut sentence. When it fits
+    only without the values it quotes, they are left out of it (the place it is about,
+    "order.email: unknown type", stays) and the whole message follows; when only without the
+    place, the place moves to the next line.
     """
     if not message:
         return ""
     first_width = WIDTH - len(COPIER_PREFIX.format(question))
     clause, separator, after = message.partition("; ")
     located = LOCATION.match(message)
+    # The answer just typed, left out where the line is too short for it: "Shop-Platform":.
+    short = " ".join(QUOTED.sub("", clause).split())
     if separator and len(clause) + 1 <= first_width:
         first, rest = clause + ";", after
+    elif separator and short and len(short) + 1 <= first_width:
+        first, rest = short + ";", message
     elif located and len(inner := located["what"].partition("; ")[0]) + 1 <= first_width:
         first = inner + ";"
         rest = f"(at {located['where']}) {located['what'][len(inner) + 2 :]}".strip()

@@ -58,10 +58,14 @@ def test_the_same_answers_lock_the_same_versions_released_before_the_cutoff(
     env = uv_env(require_python(version))
     answers = {**EVERYTHING, "python_version": version}
     first, second = (render(tmp_path / name, answers) for name in ("first", "second"))
-    for root in (first, second):
-        lock(root, env)
+    made = run([sys.executable, "tools/lock.py"], first, env)
+    lock(second, env)
+    again = run([sys.executable, "tools/lock.py"], first, env)
 
     assert locks(first) == locks(second)
+    # Said when made; a lock already up to date is passed over without a word.
+    assert "services/api_service/uv.lock: made" in made.stdout.splitlines()
+    assert again.stdout == ""
     for service, text in locks(first).items():
         assert tomllib.loads(text)["requires-python"] == f"=={version}.*", service
         # The cutoff chose the versions and is not kept: later upgrades are the team's.

@@ -3,7 +3,7 @@ extensions/resource_checks.py, as plain functions."""
 
 import pytest
 
-from extensions import filters, resource_checks
+from extensions import filters, prompts, resource_checks
 
 
 @pytest.mark.parametrize(
@@ -57,9 +57,9 @@ def test_good_slugs_pass(good: str) -> None:
         ("match", "Python keyword"),
         ("json", "standard library"),
         ("asyncio", "standard library"),
-        ("fastapi", "package the services use"),
-        ("api_service", "package the services use"),
-        ("x" * 41, "at most 40"),
+        ("fastapi", "name taken by a package"),
+        ("api_service", "name taken by a package"),
+        ("x" * 41, "At most 40 characters"),
         (None, "must start with a-z"),
     ],
 )
@@ -71,7 +71,7 @@ def test_email() -> None:
     assert filters.email_error("team@example.com") == ""
     assert filters.email_error("a.b+c@sub.example.org") == ""
     for bad in ["team", "team@", "@example.com", "te am@example.com", "team@example"]:
-        assert "not an email address" in filters.email_error(bad)
+        assert "use the form name@example.com" in filters.email_error(bad)
 
 
 def test_ports() -> None:
@@ -94,8 +94,6 @@ def test_database_names() -> None:
 
 
 def test_refusals_are_wrapped_for_an_80_column_prompt() -> None:
-    from extensions import prompts
-
     message = prompts.for_prompt("word " * 40 + "end.", "data_service_port")
     first, *rest = message.splitlines()
     assert len("Validation error for question 'data_service_port': " + first) <= 80
@@ -103,3 +101,29 @@ def test_refusals_are_wrapped_for_an_80_column_prompt() -> None:
     assert all(len(line) <= 80 for line in rest)
     assert " ".join(message.split()) == " ".join(("word " * 40 + "end.").split())
     assert prompts.for_prompt("", "api_port") == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("project_slug", filters.slug_error("Shop-Platform")),
+        ("project_slug", filters.slug_error("api_service")),
+        ("project_slug", filters.slug_error("json")),
+        ("project_slug", filters.slug_error("s" * 51)),
+        ("project_slug", filters.slug_error("9lives")),
+        ("author_email", filters.email_error("team@@example.com")),
+        ("author_email", filters.email_error("team@example")),
+        ("availability_target", filters.percentage_error("0%")),
+        ("availability_target", filters.percentage_error("101%")),
+        ("availability_target", filters.percentage_error("ninety")),
+        ("data_service_port", filters.port_error("8000", "8000")),
+        ("latency_target_ms", filters.number_error("fast", 1, 60000, "ms")),
+    ],
+)
+def test_the_line_the_prompt_shows_is_a_whole_statement(question: str, message: str) -> None:
+    """The questionnaire shows one line after "Validation error for question 'NAME': "."""
+    first = prompts.for_prompt(message, question).splitlines()[0]
+
+    assert len(f"Validation error for question '{question}': {first}") <= 80
+    assert first.endswith((";", ".")), first
+    assert not first.startswith(("is ", "would ")), first

@@ -21,7 +21,10 @@ class VersionMismatch(ApplicationError):
 
     def __init__(self, entity: str, entity_id: object, current: int | None = None) -> None:
         at = "" if current is None else f" (it is at version {current})"
-        super().__init__(f"{entity} {entity_id} changed since it was read{at}.")
+        super().__init__(
+            f"{entity} {entity_id} changed since it was read{at}; read it again and send its"
+            " ETag in If-Match."
+        )
         self.current = current
 
 
