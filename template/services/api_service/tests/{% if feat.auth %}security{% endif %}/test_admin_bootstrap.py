@@ -145,6 +145,25 @@ def test_the_command_refuses_a_weak_password(
     assert "password must have" in capsys.readouterr().err
 
 
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_password_typed_twice_differently_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin", Terminal())
+    typed = iter([OPERATOR_PASSWORD, OPERATOR_PASSWORD + "x"])
+    monkeypatch.setattr("getpass.getpass", lambda _prompt: next(typed))
+
+    code = create_admin.main([OPS])
+
+    assert code == 2
+    assert capsys.readouterr().err.strip() == create_admin.MISTYPED
+
+
 def test_the_command_without_a_terminal_asks_for_admin_password(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -125,9 +125,10 @@ class SqlRepository[M: RowMetadata]:
         constraint ("uq_items_name") and the key ("Key (name)=..."), SQLite the column
         ("UNIQUE constraint failed: items.name")."""
         table = self.model.__tablename__
+        columns = refusal.partition("UNIQUE constraint failed: ")[2].split(", ")
         for name in self.unique_fields:
-            named = (f'"uq_{table}_{name}"', f"Key ({name})=", f"failed: {table}.{name}")
-            if any(mark in refusal for mark in named):
+            named = (f'"uq_{table}_{name}"' in refusal, f"Key ({name})=" in refusal)
+            if any(named) or f"{table}.{name}" in columns:
                 return taken(name, getattr(data, name, None))
         return "A unique value is already taken."
 
