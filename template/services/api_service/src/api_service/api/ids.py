@@ -1,4 +1,4 @@
-"""The id in a resource's path: `/api/v1/items/{id}`, a UUID the create answered."""
+"""The id in a resource's path: `/api/v1/<plural>/{id}`, a UUID the create answered."""
 
 from typing import Annotated
 from uuid import UUID
