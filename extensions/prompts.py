@@ -50,12 +50,14 @@ def for_prompt(message: str, question: str) -> str:
     located = LOCATION.match(message)
     # The answer just typed, left out where the line is too short for it: "Shop-Platform":.
     short = " ".join(QUOTED.sub("", clause).split())
-    if separator and len(clause) + 1 <= first_width:
-        first, rest = clause + ";", after
-    elif separator and short and len(short) + 1 <= first_width:
-        first, rest = short + ";", message
+    # A clause before more ends with ";", a whole sentence with its own period.
+    end = ";" if separator else ""
+    if len(clause) + len(end) <= first_width:
+        first, rest = clause + end, after
+    elif short and len(short) + len(end) <= first_width:
+        first, rest = short + end, message
     elif located and len(inner := located["what"].partition("; ")[0]) + 1 <= first_width:
-        first = inner + ";"
+        first = inner + (";" if "; " in located["what"] else "")
         rest = f"(at {located['where']}) {located['what'][len(inner) + 2 :]}".strip()
     else:
         first = textwrap.wrap(message, first_width, break_on_hyphens=False)[0]
