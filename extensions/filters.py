@@ -89,6 +89,8 @@ def slug(value: str) -> str:
 
 
 def _identifier_error(value: str, what: str) -> str:
+    if value == "":
+        return f"Needs a value; the {what.lower()} starts with a letter, for example order_desk."
     if not isinstance(value, str) or not IDENTIFIER.match(value):
         rule = (
             f"the {what.lower()} starts with a letter and has only lowercase letters, digits "
@@ -120,7 +122,12 @@ def slug_error(value: Any) -> str:
             f'"{value}": name of a stdlib module; the package would shadow the standard '
             "library's, pick a more specific name."
         )
-    if value in DEPENDENCY_PACKAGES or value in SERVICE_NAMES:
+    if value in SERVICE_NAMES:
+        return (
+            f'"{value}": name of a service; the project has a service package of that name, '
+            "pick a more specific one."
+        )
+    if value in DEPENDENCY_PACKAGES:
         return (
             f'"{value}": name taken by a package; the services use a package of that name, '
             "pick a more specific one."

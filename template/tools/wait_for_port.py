@@ -52,7 +52,9 @@ def free(ports: dict[str, int]) -> int:
         return 0
     named = " and ".join(f"{name} {ports[name]}" for name in taken)
     shift = SHIFT if max(ports.values()) + SHIFT <= 65535 else -SHIFT
-    others = " ".join(f"{name}={port + shift}" for name, port in ports.items())
+    others = " ".join(
+        f"{name}={port + shift if name in taken else port}" for name, port in ports.items()
+    )
     print(
         f"Something already listens on 127.0.0.1 at {named} (another make run-local?).\n"
         f"Stop it, or choose other ports: make run-local {others}",

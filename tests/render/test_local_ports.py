@@ -36,6 +36,6 @@ def test_a_taken_port_is_named_with_the_ports_to_use_instead(project: Path) -> N
     assert result.stderr.splitlines()[:2] == [
         f"Something already listens on 127.0.0.1 at API_PORT {api_port} (another make run-local?).",
         f"Stop it, or choose other ports: make run-local API_PORT={api_port + shift} "
-        f"DATA_SERVICE_PORT={data_port + shift}",
+        f"DATA_SERVICE_PORT={data_port}",
     ]
     assert not (project / "services" / "db_postgres_service" / ".venv").exists()

@@ -5,13 +5,17 @@ from typing import Annotated
 
 from fastapi import Depends
 from fastapi import Header
+from fastapi import HTTPException
+from fastapi import status
 from fastapi.exceptions import RequestValidationError
 
 # The version the client read, as its ETag gave it: "3" (or 3); W/"3" is weak and, since
 # If-Match compares strongly (RFC 9110), matches no version; * takes any (the row must exist).
 ENTITY_TAG = re.compile(r'(?P<weak>W/)?"?(?P<version>[0-9]{1,10})"?')
-# No row is ever at version 0: asking for it is refused with 412 (or 404 if the row is gone).
-NO_VERSION = 0
+WEAK_TAG = (
+    "A weak ETag (W/...) matches no version: If-Match compares strongly. Send the ETag as this "
+    "API answered it."
+)
 # Typed `str = Header(default=None)` rather than `str | None`: a header is never null, and the
 # schema should not say it may be.
 IF_MATCH = Header(
@@ -29,7 +33,9 @@ async def if_match_version(if_match: str = IF_MATCH) -> int | None:
     tag = ENTITY_TAG.fullmatch(if_match.strip())
     if tag is None:
         raise RequestValidationError([refusal(if_match)])
-    return NO_VERSION if tag["weak"] else int(tag["version"])
+    if tag["weak"]:
+        raise HTTPException(status.HTTP_412_PRECONDITION_FAILED, WEAK_TAG)
+    return int(tag["version"])
 
 
 def refusal(if_match: str) -> dict[str, object]:
