@@ -37,31 +37,44 @@ QUOTED = re.compile(r'"[^"]*":?')
 def for_prompt(message: str, question: str) -> str:
     """`message` wrapped so that its first line fits after Copier's prefix in 80 columns.
 
-    The first line is the message's first clause (up to "; ") when it fits there, so that the
-    line the prompt shows (its only one) is a statement rather than a cut sentence. When it fits
-    only without the values it quotes, they are left out of it (the place it is about,
-    "order.email: unknown type", stays) and the whole message follows; when only without the
-    place, the place moves to the next line.
+    The first line is the message's first clause (up to "; "), so that the line the prompt shows
+    (its only one) is a statement rather than a cut sentence. When the clause is too long, the
+    first of these that fits is shown, and the whole message follows it:
+    the place it is about shortened to its last part ("order.customer_id: " to "customer_id: "),
+    then the clause without the values it quotes (with the whole place, then the short one),
+    then the clause without its place.
     """
     if not message:
         return ""
     first_width = WIDTH - len(COPIER_PREFIX.format(question))
     clause, separator, after = message.partition("; ")
-    located = LOCATION.match(message)
-    # The answer just typed, left out where the line is too short for it: "Shop-Platform":.
-    short = " ".join(QUOTED.sub("", clause).split())
     # A clause before more ends with ";", a whole sentence with its own period.
     end = ";" if separator else ""
     if len(clause) + len(end) <= first_width:
-        first, rest = clause + end, after
-    elif short and len(short) + len(end) <= first_width:
-        first, rest = short + end, message
-    elif located and len(inner := located["what"].partition("; ")[0]) + 1 <= first_width:
-        first = inner + (";" if "; " in located["what"] else "")
-        rest = f"(at {located['where']}) {located['what'][len(inner) + 2 :]}".strip()
-    else:
-        first = textwrap.wrap(message, first_width, break_on_hyphens=False)[0]
-        rest = message[len(first) :].strip()
+        return _wrapped(clause + end, after)
+    for first in _shorter_clauses(clause):
+        if len(first) + len(end) <= first_width:
+            return _wrapped(first + end, message)
+    first = textwrap.wrap(message, first_width, break_on_hyphens=False)[0]
+    return _wrapped(first, message[len(first) :].strip())
+
+
+def _shorter_clauses(clause: str) -> list[str]:
+    """The clause told in fewer characters, the most informative first."""
+    unquoted = " ".join(QUOTED.sub("", clause).split())
+    located = LOCATION.match(clause)
+    if not located:
+        return [unquoted] if unquoted else []
+    where, what = located["where"], located["what"]
+    short_where = where.rpartition(".")[2]
+    unquoted_what = " ".join(QUOTED.sub("", what).split())
+    candidates = [f"{short_where}: {what}"]
+    if unquoted_what:
+        candidates += [f"{where}: {unquoted_what}", f"{short_where}: {unquoted_what}"]
+    return [*candidates, what]
+
+
+def _wrapped(first: str, rest: str) -> str:
     return "\n".join([first, *textwrap.wrap(rest, WIDTH, break_on_hyphens=False)])
 
 

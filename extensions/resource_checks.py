@@ -170,8 +170,7 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
                "unique": field.get("unique", False)}  # fmt: skip
     if checked["unique"] and kind not in UNIQUE_TYPES:
         raise ResourceError(
-            f"{where}: a {kind} field cannot be unique; unique works on "
-            f"{', '.join(sorted(UNIQUE_TYPES))}."
+            f"{where}: {kind} can't be unique; unique works on {', '.join(sorted(UNIQUE_TYPES))}."
         )
     if kind == "str":
         length = field.get("max_length", DEFAULT_STR_LENGTH)
@@ -208,8 +207,8 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
         for value in values:
             if not isinstance(value, str) or not ENUM_VALUE.match(value) or len(value) > 40:
                 raise ResourceError(
-                    f'{where}: enum value "{value}" is not usable; use lowercase letters, '
-                    "digits and underscores, starting with a letter, at most 40."
+                    f'{where}: value "{value}" is not usable; enum values use lowercase '
+                    "letters, digits and underscores, start with a letter, at most 40."
                 )
         if len(set(values)) != len(values):
             raise ResourceError(f"{where}: enum values must be different.")
@@ -295,10 +294,10 @@ def check_resources(value: Any) -> list[dict[str, Any]]:
                     )
             elif target not in earlier:
                 known = [r["name"] for r in checked]
-                reason = "comes later in the list" if target in known else "does not exist"
+                wrong = f'list "{target}" first' if target in known else f'no resource "{target}"'
                 raise ResourceError(
-                    f'{where}: "{target}" {reason}; a reference points to a resource listed '
-                    "before it (or to its own resource)."
+                    f"{where}: {wrong}; a reference points to a resource listed before it "
+                    "(or to its own resource)."
                 )
         earlier.add(resource["name"])
     return checked

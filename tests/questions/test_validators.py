@@ -36,7 +36,7 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
     ({"resources": [{"name": "item", "fields": [{"name": "a", "type": "money"}]}]}, "unknown type"),
     (
         {"resources": [{"name": "item", "fields": [{"name": "b_id", "type": "ref", "to": "x"}]}]},
-        "does not exist",
+        'no resource "x"',
     ),
     ({"resources": [{"name": "item", "fields": [{"name": "id", "type": "str"}]}]}, "reserved"),
     (
@@ -57,7 +57,7 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
                 {"name": "item", "fields": [{"name": "is_ok", "type": "bool", "unique": True}]}
             ]
         },
-        "cannot be unique",
+        "can't be unique",
     ),
     ({"resources": ["item"]}, "is not a mapping; it has name and fields"),
     ({"postgres_db": "1shop"}, "lowercase letters"),

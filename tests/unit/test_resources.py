@@ -52,13 +52,13 @@ BAD_RESOURCES: list[tuple[Any, str]] = [
     (with_fields({"name": "a", "type": "int", "min": 0.5}), "whole number"),
     (with_fields({"name": "a", "type": "decimal", "precision": 40}), "precision"),
     (with_fields({"name": "a", "type": "decimal", "precision": 4, "scale": 4}), "scale"),
-    (with_fields({"name": "a", "type": "bool", "unique": True}), "cannot be unique"),
+    (with_fields({"name": "a", "type": "bool", "unique": True}), "can't be unique"),
     (with_fields({"name": "a", "type": "str", "required": "yes"}), "true or false"),
     (with_fields({"name": "owner", "type": "ref", "to": "thing"}), "ends in _id"),
-    (with_fields({"name": "owner_id", "type": "ref", "to": "ghost"}), "does not exist"),
+    (with_fields({"name": "owner_id", "type": "ref", "to": "ghost"}), 'no resource "ghost"'),
     (with_fields({"name": "parent_id", "type": "ref", "to": "thing"}), "required: false"),
     ([{"name": "alpha", "fields": [{"name": "beta_id", "type": "ref", "to": "beta"}]},
-      {"name": "beta", "fields": [{"name": "x", "type": "str"}]}], "comes later in the list"),
+      {"name": "beta", "fields": [{"name": "x", "type": "str"}]}], 'list "beta" first'),
 ]  # fmt: skip
 
 
@@ -74,6 +74,26 @@ def test_the_line_the_prompt_shows_is_a_whole_statement(answer: Any, message: st
 
     assert len("Validation error for question 'resources': " + first) <= 80
     assert first.endswith((";", ".")), first
+
+
+REALISTIC = [
+    ([{"name": "order", "fields": [{"name": "customer_id", "type": "ref", "to": "client"}]}],
+     'customer_id: no resource "client";'),
+    ([{"name": "purchase_order", "fields": [{"name": "notes", "type": "text", "unique": True}]}],
+     "notes: text can't be unique;"),
+    ([{"name": "purchase_order", "fields": [{"name": "customer_notes", "type": "money"}]}],
+     'customer_notes: unknown type "money";'),
+    ([{"name": "purchase_order", "fields": [{"name": "state", "type": "enum", "values": ["A"]}]}],
+     'state: value "A" is not usable;'),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("answer", "line"), REALISTIC)
+def test_the_prompt_line_keeps_the_field_and_the_value(answer: Any, line: str) -> None:
+    """Resource and field names as users write them leave 37 columns: the field stays."""
+    message = resource_checks.resources_error(answer)
+
+    assert prompts.for_prompt(message, "resources").splitlines()[0] == line
 
 
 def test_the_catalog_and_the_default_are_accepted() -> None:

@@ -9,9 +9,11 @@ from fastapi import HTTPException
 from fastapi import status
 from fastapi.exceptions import RequestValidationError
 
-# The version the client read, as its ETag gave it: "3" (or 3); W/"3" is weak and, since
-# If-Match compares strongly (RFC 9110), matches no version; * takes any (the row must exist).
-ENTITY_TAG = re.compile(r'(?P<weak>W/)?"?(?P<version>[0-9]{1,10})"?')
+# The version the client read, as its ETag gave it, quotes included (RFC 9110): "3". W/"3" is
+# weak and, since If-Match compares strongly, matches no version; * takes any (the row must
+# exist).
+ENTITY_TAG = re.compile(r'(?P<weak>W/)?"(?P<version>[0-9]{1,10})"')
+UNQUOTED = re.compile(r"[0-9]{1,10}")
 WEAK_TAG = (
     "A weak ETag (W/...) matches no version: If-Match compares strongly. Send the ETag as this "
     "API answered it."
@@ -39,12 +41,14 @@ async def if_match_version(if_match: str = IF_MATCH) -> int | None:
 
 
 def refusal(if_match: str) -> dict[str, object]:
-    several = "," in if_match
-    message = (
-        "Send one entity tag, the ETag of the version you read: this API does not take a list."
-        if several
-        else 'Send the ETag of the version you read, e.g. "3", or * for any version.'
-    )
+    if "," in if_match:
+        message = (
+            "Send one entity tag, the ETag of the version you read: this API does not take a list."
+        )
+    elif UNQUOTED.fullmatch(if_match.strip()):
+        message = f'An entity tag is quoted: send If-Match: "{if_match.strip()}", as the ETag was.'
+    else:
+        message = 'Send the ETag of the version you read, e.g. "3", or * for any version.'
     return {"type": "etag_invalid", "loc": ("header", "if-match"), "msg": message}
 
 

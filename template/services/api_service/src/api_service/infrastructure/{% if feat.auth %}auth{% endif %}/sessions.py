@@ -86,7 +86,12 @@ class RedisSessions:
         try:
             return await operation()
         except (RedisError, OSError) as exc:
-            unavailable = "The session store (Redis) is unavailable; try again shortly."
+            logger.warning(
+                "The session store does not answer (%r): sign-in, refresh and sign-out answer"
+                " 503 until the Redis at AUTH_REDIS_URL (else REDIS_URL) does",
+                exc,
+            )
+            unavailable = "Sign-in is unavailable: the session store does not answer; try again."
             raise AuthUnavailable(unavailable) from exc
 
     async def answers(self) -> bool:
