@@ -67,6 +67,15 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--load", choices=("httpx", "wrk"), default="wrk")
     parser.add_argument("--data", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument(
+        "--level4-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a setting of the level 4 services over the bench's own, to measure what a feature"
+        " costs: LOG_LEVEL=WARNING (no line per request), OTEL_EXPORTER_OTLP_ENDPOINT= (no"
+        " tracing), OTEL_TRACES_SAMPLER_ARG=0.1",
+    )
+    parser.add_argument(
         "--profile", type=Path, metavar="DIR", help="py-spy profiles of every service, here"
     )
     return parser.parse_args()
@@ -215,9 +224,23 @@ def main() -> None:
             )
         if "api4" in wanted:
             targets.append(
-                level4_target(stack, Path(folder), answers, env, postgres, uvicorn, api_path, body)
+                level4_target(
+                    stack,
+                    Path(folder),
+                    answers,
+                    env,
+                    postgres,
+                    uvicorn,
+                    api_path,
+                    body,
+                    settings(options.level4_env),
+                )
             )
         report(targets, clients, options)
+
+
+def settings(pairs: list[str]) -> dict[str, str]:
+    return dict(pair.split("=", 1) for pair in pairs)
 
 
 def level4_target(
@@ -229,6 +252,7 @@ def level4_target(
     uvicorn: list[str],
     api_path: str,
     body: dict[str, Any],
+    overrides: dict[str, str],
 ) -> Target:
     url = postgres.create_database("bench4")
     root = render(folder / "level4", answers | {"maturity_level": 4}, quiet=True)
@@ -236,10 +260,10 @@ def level4_target(
     redis_url = stack.enter_context(running_redis())
     sink = stack.enter_context(processes.span_sink(free_port()))
     data_port, api_port = free_port(), free_port()
-    level4 = env | UNLIMITED | {
+    bench_defaults = {"LOG_LEVEL": "INFO", "OTEL_EXPORTER_OTLP_ENDPOINT": sink}
+    level4 = env | UNLIMITED | bench_defaults | overrides | {
         "DATABASE_URL": url, "DATA_SERVICE_URL": f"http://127.0.0.1:{data_port}",
-        "REDIS_URL": redis_url, "AUTH_REDIS_URL": redis_url, "LOG_LEVEL": "INFO",
-        "OTEL_EXPORTER_OTLP_ENDPOINT": sink,
+        "REDIS_URL": redis_url, "AUTH_REDIS_URL": redis_url,
     }  # fmt: skip
     data_app = ServiceProcess(
         "db_postgres_service.main:create_app", data, data_port, level4, uvicorn

@@ -114,8 +114,8 @@ def slug_error(value: Any) -> str:
         return error
     if len(value) > SLUG_MAX:
         return (
-            f"At most {SLUG_MAX} characters, not {len(value)}; the slug names the packages and "
-            "the compose project."
+            f"{len(value)} characters, over {SLUG_MAX}; the slug names the packages and the "
+            "compose project."
         )
     if value in sys.stdlib_module_names:
         return (
@@ -136,12 +136,17 @@ def slug_error(value: Any) -> str:
 
 
 def email_error(value: Any) -> str:
-    if not isinstance(value, str) or not EMAIL.match(value):
-        return (
-            f'"{value}": use the form name@example.com; an address has a name, @ and a '
-            "domain with a dot."
-        )
-    return ""
+    if isinstance(value, str) and EMAIL.match(value):
+        return ""
+    text = str(value)
+    name, at, domain = text.rpartition("@")
+    if not at or not name:
+        wrong = "no name@ before the domain"
+    elif "." not in domain:
+        wrong = "the domain has no dot"
+    else:
+        wrong = "not an address"
+    return f'"{text}": {wrong}; use the form name@example.com: a name, @ and a domain with a dot.'
 
 
 def number_error(value: Any, low: int, high: int, unit: str = "") -> str:

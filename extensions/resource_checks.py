@@ -73,6 +73,7 @@ TYPE_NAMES = frozenset(
 )  # fmt: skip
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 ENUM_VALUE = re.compile(r"^[a-z][a-z0-9_]*$")
+ENUM_VALUE_MAX = 40
 NAME_MAX, PLURAL_MAX, FIELD_MAX, FIELD_COUNT_MAX = 24, 27, 30, 40
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 DEFAULT_STR_LENGTH = 255
@@ -137,6 +138,18 @@ def _name_problem(value: Any, what: str, limit: int, *, sql: bool = True) -> str
 
 
 # --------------------------------------------------------------------------- checks
+
+
+def _enum_value_problem(value: Any) -> str:
+    if not isinstance(value, str):
+        return f"{value!r} is not a word"
+    if len(value) > ENUM_VALUE_MAX:
+        return f'"{value[:12]}…" is over {ENUM_VALUE_MAX} characters'
+    if value[:1] and not value[0].isalpha():
+        return f'"{value}" must start with a-z'
+    if not ENUM_VALUE.match(value):
+        return f'"{value}": use a-z, 0-9 and _'
+    return ""
 
 
 def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
@@ -205,10 +218,11 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
         if not isinstance(values, list) or not values:
             raise ResourceError(f"{where}: an enum needs values; give a list: [draft, sent].")
         for value in values:
-            if not isinstance(value, str) or not ENUM_VALUE.match(value) or len(value) > 40:
+            wrong = _enum_value_problem(value)
+            if wrong:
                 raise ResourceError(
-                    f'{where}: value "{value}" is not usable; enum values use lowercase '
-                    "letters, digits and underscores, start with a letter, at most 40."
+                    f"{where}: {wrong}; enum values have lowercase letters, digits and "
+                    "underscores only, start with a letter and have at most 40 characters."
                 )
         if len(set(values)) != len(values):
             raise ResourceError(f"{where}: enum values must be different.")

@@ -59,7 +59,7 @@ def test_good_slugs_pass(good: str) -> None:
         ("asyncio", "standard library"),
         ("fastapi", "name taken by a package"),
         ("api_service", "name of a service"),
-        ("x" * 41, "At most 40 characters"),
+        ("x" * 41, "41 characters, over 40"),
         (None, "must start with a-z"),
     ],
 )
@@ -72,6 +72,8 @@ def test_email() -> None:
     assert filters.email_error("a.b+c@sub.example.org") == ""
     for bad in ["team", "team@", "@example.com", "te am@example.com", "team@example"]:
         assert "use the form name@example.com" in filters.email_error(bad)
+    assert filters.email_error("team@localhost").startswith('"team@localhost": the domain has no')
+    assert filters.email_error("team.example.com").startswith('"team.example.com": no name@')
 
 
 def test_ports() -> None:

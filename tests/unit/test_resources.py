@@ -44,7 +44,10 @@ BAD_RESOURCES: list[tuple[Any, str]] = [
     (with_fields({"name": "a"}), 'unknown type "None"'),
     (with_fields({"name": "a", "type": "enum"}), "an enum needs values"),
     (with_fields({"name": "a", "type": "enum", "values": []}), "an enum needs values"),
-    (with_fields({"name": "a", "type": "enum", "values": ["Red"]}), "not usable"),
+    (with_fields({"name": "a", "type": "enum", "values": ["Red"]}), '"Red": use a-z, 0-9 and _'),
+    (with_fields({"name": "a", "type": "enum", "values": ["1st"]}), '"1st" must start with a-z'),
+    (with_fields({"name": "a", "type": "enum", "values": ["v" * 41]}), "over 40 characters"),
+    (with_fields({"name": "a", "type": "enum", "values": [3]}), "3 is not a word"),
     (with_fields({"name": "a", "type": "enum", "values": ["x", "x"]}), "must be different"),
     (with_fields({"name": "a", "type": "str", "max_length": 0}), "max_length"),
     (with_fields({"name": "a", "type": "str", "values": ["x"]}), "not an option of str"),
@@ -84,7 +87,7 @@ REALISTIC = [
     ([{"name": "purchase_order", "fields": [{"name": "customer_notes", "type": "money"}]}],
      'customer_notes: unknown type "money";'),
     ([{"name": "purchase_order", "fields": [{"name": "state", "type": "enum", "values": ["A"]}]}],
-     'state: value "A" is not usable;'),
+     'state: "A": use a-z, 0-9 and _;'),
 ]  # fmt: skip
 
 

@@ -84,3 +84,19 @@ def test_make_update_raises_the_level_and_env_follows(tmp_path: Path) -> None:
     # Entered once /ready answers 200: the API and the data service it asks both serve.
     with LocalMode(root, env, "/ready", seconds=90):
         pass
+
+
+def test_make_update_names_what_is_not_committed(tmp_path: Path) -> None:
+    root = start(tmp_path / "project")
+    lock = root / "services" / "api_service" / "uv.lock"
+    lock.write_text("version = 1\n")
+
+    refused = subprocess.run(
+        ["make", "--no-print-directory", "update", "ARGS=--defaults"],
+        cwd=root, env=project_env(), capture_output=True, text=True,
+    )  # fmt: skip
+
+    assert refused.returncode != 0
+    assert "needs every change committed first" in refused.stdout
+    assert "?? services/api_service/uv.lock" in refused.stdout
+    assert "copier update" not in refused.stdout
