@@ -12,11 +12,13 @@ from fastapi import FastAPI
 from fastapi import Request
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.util import await_
 
 from db_postgres_service.settings import Settings
 
@@ -31,16 +33,30 @@ def create_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(url, echo=settings.database_echo)
         event.listen(engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=settings.database_echo,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_pool_timeout_s,
-        pool_pre_ping=settings.database_pool_pre_ping,
         pool_recycle=settings.database_pool_recycle_s,
         connect_args={"timeout": settings.database_pool_timeout_s},
     )
+    if settings.database_pool_pre_ping:
+        event.listen(engine.sync_engine, "checkout", _ping)
+    return engine
+
+
+def _ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """SQLAlchemy's pool_pre_ping in one round trip: its own wraps its query in BEGIN and
+    ROLLBACK (for pgbouncer's transaction mode), three round trips before each request's first
+    query. A connection that fails it was closed under the pool, as a restart of PostgreSQL
+    closes every one: the pool then replaces all it opened before, and the request gets a new
+    one."""
+    try:
+        await_(dbapi_connection.driver_connection.execute("SELECT 1"))
+    except Exception as exc:
+        raise InvalidatePoolError(f"the connection was closed: {exc!r}") from exc
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
