@@ -140,8 +140,10 @@ def email_error(value: Any) -> str:
         return ""
     text = str(value)
     name, at, domain = text.rpartition("@")
-    if not at or not name:
-        wrong = "no name@ before the domain"
+    if not at:
+        wrong = "no @ in it"
+    elif not name:
+        wrong = "no name before the @"
     elif "." not in domain:
         wrong = "the domain has no dot"
     else:

@@ -69,7 +69,9 @@ def _shorter_clauses(clause: str) -> list[str]:
     short_where = where.rpartition(".")[2]
     unquoted_what = " ".join(QUOTED.sub("", what).split())
     candidates = [f"{short_where}: {what}"]
-    if unquoted_what:
+    # Not when the quoted value is what the clause is about: "must start with a-z" would then
+    # read as said of the field.
+    if unquoted_what and not what.startswith('"'):
         candidates += [f"{where}: {unquoted_what}", f"{short_where}: {unquoted_what}"]
     return [*candidates, what]
 

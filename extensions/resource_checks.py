@@ -140,11 +140,25 @@ def _name_problem(value: Any, what: str, limit: int, *, sql: bool = True) -> str
 # --------------------------------------------------------------------------- checks
 
 
+def _reserved_because(name: str) -> str:
+    if name in ("id", "created_at", "updated_at", "version"):
+        return "is added to every resource"
+    if name in ("offset", "limit", "sort"):
+        return "is a parameter of every list"
+    if name == "n":
+        return "is the row number in the generated tests' samples"
+    if name in TYPE_NAMES:
+        return "names a type the generated code uses, which the field would hide"
+    if name in RESERVED_FIELD_NAMES or name.startswith("model_"):
+        return "is an attribute of every SQLAlchemy or pydantic model"
+    return ""
+
+
 def _enum_value_problem(value: Any) -> str:
     if not isinstance(value, str):
         return f"{value!r} is not a word"
     if len(value) > ENUM_VALUE_MAX:
-        return f'"{value[:12]}…" is over {ENUM_VALUE_MAX} characters'
+        return f'"{value[:8]}…" is over {ENUM_VALUE_MAX} characters'
     if value[:1] and not value[0].isalpha():
         return f'"{value}" must start with a-z'
     if not ENUM_VALUE.match(value):
@@ -161,20 +175,18 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
     if problem:
         raise ResourceError(f"{where}: {problem}")
     where = f"{resource}.{name}"
-    if name in RESERVED_FIELD_NAMES or name in TYPE_NAMES or name.startswith("model_"):
-        raise ResourceError(
-            f"{where}: the name is reserved; id, created_at, updated_at and version are added "
-            "to every resource, offset, limit and sort are list parameters, and type names such "
-            "as date would hide the type: pick another name."
-        )
+    reserved = _reserved_because(name)
+    if reserved:
+        raise ResourceError(f"{where}: the name is reserved; {name} {reserved}: pick another name.")
     kind = field.get("type")
     if kind not in FIELD_TYPES:
         raise ResourceError(f'{where}: unknown type "{kind}"; use one of {", ".join(FIELD_TYPES)}.')
     unknown = sorted(set(field) - {"name", "type", "required", "unique"} - TYPE_OPTIONS[kind])
     if unknown:
-        allowed = ", ".join(sorted(TYPE_OPTIONS[kind])) or "none"
+        allowed = ", ".join(sorted(TYPE_OPTIONS[kind])) or "no options"
         raise ResourceError(
-            f"{where}: {', '.join(unknown)} is not an option of {kind}; its options: {allowed}."
+            f"{where}: {kind} takes {allowed}, not {', '.join(unknown)}; each type's options are"
+            " in docs/resources.md."
         )
     for flag in ("required", "unique"):
         if flag in field and not isinstance(field[flag], bool):
@@ -265,8 +277,8 @@ def check_resources(value: Any) -> list[dict[str, Any]]:
             raise ResourceError(problem)
         if name in RESOURCE_NAMES_TAKEN or plural(name) in RESOURCE_NAMES_TAKEN:
             raise ResourceError(
-                f'"{name}" is taken by the services; a built-in route or module has it: pick '
-                "another resource name."
+                f'"{name}" is taken; pick another resource name: a route or module of the '
+                "services has it, at this level or a later one."
             )
         plural_name = resource.get("plural") or plural(name)
         problem = _name_problem(plural_name, "Plural", PLURAL_MAX)

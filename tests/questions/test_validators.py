@@ -186,7 +186,7 @@ def test_resources_are_edited_as_multiline_yaml() -> None:
         ({"latency_target_ms": "-5"}, "-5 is not in 1-60000 ms;"),
         ({"availability_target": "99.9"}, '"99.9" needs a % sign;'),
         ({"availability_target": "101%"}, "101% is above 100%"),
-        ({"author_email": "team.example.com"}, "no name@ before the domain;"),
+        ({"author_email": "team.example.com"}, "no @ in it;"),
         ({"resources": [{"name": "item", "fields": [{"name": "a", "type": "money"}]}]},
          'item.a: unknown type "money"'),
         ({"resources": [{"name": "item", "fields": [{"name": "x_id", "type": "ref"}]}]},

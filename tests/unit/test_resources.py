@@ -23,8 +23,8 @@ BAD_RESOURCES: list[tuple[Any, str]] = [
     (["item"], "not a mapping"),
     ([{"name": "Item", "fields": [{"name": "a", "type": "str"}]}], "lowercase letters"),
     ([{"name": "class", "fields": [{"name": "a", "type": "str"}]}], "Python keyword"),
-    ([{"name": "health", "fields": [{"name": "a", "type": "str"}]}], "built-in route or module"),
-    ([{"name": "base", "fields": [{"name": "a", "type": "str"}]}], "built-in route or module"),
+    ([{"name": "health", "fields": [{"name": "a", "type": "str"}]}], "a route or module of"),
+    ([{"name": "base", "fields": [{"name": "a", "type": "str"}]}], "a route or module of"),
     ([{"name": "x" * 25, "fields": [{"name": "a", "type": "str"}]}], "at most 24"),
     ([{"name": "item", "plural": "order", "fields": [{"name": "a", "type": "str"}]}],
      "reserved in PostgreSQL"),
@@ -38,6 +38,9 @@ BAD_RESOURCES: list[tuple[Any, str]] = [
     (with_fields({"name": "created_at", "type": "datetime"}), "reserved"),
     (with_fields({"name": "sort", "type": "str"}), "reserved"),
     (with_fields({"name": "date", "type": "date"}), "reserved"),
+    (with_fields({"name": "n", "type": "int"}), "n is the row number in the generated tests'"),
+    (with_fields({"name": "metadata", "type": "str"}), "an attribute of every SQLAlchemy"),
+    (with_fields({"name": "sort", "type": "str"}), "sort is a parameter of every list"),
     (with_fields({"name": "select", "type": "str"}), "reserved in PostgreSQL"),
     (with_fields({"name": "import", "type": "str"}), "Python keyword"),
     (with_fields({"name": "a", "type": "string"}), 'unknown type "string"'),
@@ -50,7 +53,7 @@ BAD_RESOURCES: list[tuple[Any, str]] = [
     (with_fields({"name": "a", "type": "enum", "values": [3]}), "3 is not a word"),
     (with_fields({"name": "a", "type": "enum", "values": ["x", "x"]}), "must be different"),
     (with_fields({"name": "a", "type": "str", "max_length": 0}), "max_length"),
-    (with_fields({"name": "a", "type": "str", "values": ["x"]}), "not an option of str"),
+    (with_fields({"name": "a", "type": "str", "values": ["x"]}), "str takes max_length, not"),
     (with_fields({"name": "a", "type": "int", "min": 5, "max": 1}), "min must be below max"),
     (with_fields({"name": "a", "type": "int", "min": 0.5}), "whole number"),
     (with_fields({"name": "a", "type": "decimal", "precision": 40}), "precision"),
@@ -88,6 +91,11 @@ REALISTIC = [
      'customer_notes: unknown type "money";'),
     ([{"name": "purchase_order", "fields": [{"name": "state", "type": "enum", "values": ["A"]}]}],
      'state: "A": use a-z, 0-9 and _;'),
+    # The value is what the clause is about: it stays, the place goes.
+    ([{"name": "patient", "fields": [{"name": "blood_group", "type": "enum", "values": ["0neg"]}]}],
+     '"0neg" must start with a-z;'),
+    ([{"name": "patient", "fields": [{"name": "full_name", "type": "str", "maxlength": 9}]}],
+     "str takes max_length, not maxlength;"),
 ]  # fmt: skip
 
 
