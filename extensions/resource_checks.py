@@ -30,15 +30,16 @@ TYPE_OPTIONS = {
     "enum": {"values"},
     "ref": {"to"},
 }
-RESERVED_FIELD_NAMES = frozenset(
+ADDED_FIELDS = frozenset({"id", "created_at", "updated_at", "version"})
+LIST_PARAMETERS = frozenset({"offset", "limit", "sort"})
+MODEL_ATTRIBUTES = frozenset(
     {
-        "id", "created_at", "updated_at", "version",       # added to every resource
-        "offset", "limit", "sort",                         # list query parameters
         "metadata", "registry",                            # SQLAlchemy declarative attributes
         "copy", "dict", "json", "schema", "schema_json",   # pydantic BaseModel attributes
         "construct", "validate", "fields", "details",
     }
 )  # fmt: skip
+RESERVED_FIELD_NAMES = ADDED_FIELDS | LIST_PARAMETERS | MODEL_ATTRIBUTES
 # PostgreSQL reserved key words (the ones that cannot name a table or a column).
 SQL_RESERVED_WORDS = frozenset(
     {
@@ -66,13 +67,13 @@ RESOURCE_NAMES_TAKEN = frozenset(
      "migrations", "models", "pagination", "ports", "repositories", "routes", "rules",
      "schemas", "settings", "tests", "use_cases", "wiring", "attachments"}
 )  # fmt: skip
-# Names that field annotations use: a field named like one would hide it in a class body.
+# Names that field annotations use: a field named like one would hide it in a class body; and
+# n, the row number of the generated tests' samples.
 TYPE_NAMES = frozenset(
     {"str", "int", "float", "bool", "date", "datetime", "list", "dict", "set", "tuple",
      "type", "object", "bytes", "any", "n"}
 )  # fmt: skip
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
-ENUM_VALUE = re.compile(r"^[a-z][a-z0-9_]*$")
 ENUM_VALUE_MAX = 40
 NAME_MAX, PLURAL_MAX, FIELD_MAX, FIELD_COUNT_MAX = 24, 27, 30, 40
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
@@ -115,12 +116,17 @@ def plural(name: str) -> str:
     return name + "s"
 
 
+def _form_problem(value: Any) -> str:
+    """What keeps `value` from being an identifier (a-z first, then a-z, 0-9 and _), or ""."""
+    if isinstance(value, str) and IDENTIFIER.match(value):
+        return ""
+    from_a_letter = isinstance(value, str) and value[:1].isascii() and value[:1].isalpha()
+    return f'"{value}": use a-z, 0-9 and _' if from_a_letter else f'"{value}" must start with a-z'
+
+
 def _name_problem(value: Any, what: str, limit: int, *, sql: bool = True) -> str:
-    if not isinstance(value, str) or not IDENTIFIER.match(value):
-        from_a_letter = isinstance(value, str) and value[:1].isascii() and value[:1].isalpha()
-        wrong = (
-            f'"{value}": use a-z, 0-9 and _' if from_a_letter else f'"{value}" must start with a-z'
-        )
+    wrong = _form_problem(value)
+    if wrong:
         return (
             f"{wrong}; a {what.lower()} starts with a letter and has only lowercase letters, "
             "digits and underscores, for example loan_offer."
@@ -141,15 +147,15 @@ def _name_problem(value: Any, what: str, limit: int, *, sql: bool = True) -> str
 
 
 def _reserved_because(name: str) -> str:
-    if name in ("id", "created_at", "updated_at", "version"):
+    if name in ADDED_FIELDS:
         return "is added to every resource"
-    if name in ("offset", "limit", "sort"):
+    if name in LIST_PARAMETERS:
         return "is a parameter of every list"
     if name == "n":
         return "is the row number in the generated tests' samples"
     if name in TYPE_NAMES:
         return "names a type the generated code uses, which the field would hide"
-    if name in RESERVED_FIELD_NAMES or name.startswith("model_"):
+    if name in MODEL_ATTRIBUTES or name.startswith("model_"):
         return "is an attribute of every SQLAlchemy or pydantic model"
     return ""
 
@@ -159,11 +165,7 @@ def _enum_value_problem(value: Any) -> str:
         return f"{value!r} is not a word"
     if len(value) > ENUM_VALUE_MAX:
         return f'"{value[:8]}…" is over {ENUM_VALUE_MAX} characters'
-    if value[:1] and not value[0].isalpha():
-        return f'"{value}" must start with a-z'
-    if not ENUM_VALUE.match(value):
-        return f'"{value}": use a-z, 0-9 and _'
-    return ""
+    return _form_problem(value)
 
 
 def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:

@@ -12,8 +12,9 @@ from fastapi.exceptions import RequestValidationError
 # The version the client read, as its ETag gave it, quotes included (RFC 9110): "3". W/"3" is
 # weak and, since If-Match compares strongly, matches no version; * takes any (the row must
 # exist).
-ENTITY_TAG = re.compile(r'(?P<weak>W/)?"(?P<version>[0-9]{1,10})"')
-UNQUOTED = re.compile(r"[0-9]{1,10}")
+VERSION = r"[0-9]{1,10}"
+ENTITY_TAG = re.compile(rf'(?P<weak>W/)?"(?P<version>{VERSION})"')
+UNQUOTED = re.compile(VERSION)
 WEAK_TAG = (
     "A weak ETag (W/...) matches no version: If-Match compares strongly. Send the ETag as this "
     "API answered it."
