@@ -50,6 +50,8 @@ LINE_LENGTH = 100  # the rendered projects' ruff line length
 # The schemas packages' helpers that make a written value what its column reads back (formatted
 # with the field's options): a decimal to the column's scale, a date and time in UTC.
 READ_BACK = {"decimal": ("as_numeric", "({precision}, {scale})"), "datetime": ("AsUtc", "")}
+# The schemas packages' check that required text holds a visible character.
+VISIBLE_TEXT = "VisibleText"
 # What OpenAPI cannot say of these types by itself.
 PRECISION = {
     "decimal": "At most {precision} digits, {scale} after the point; answered as a string.",
@@ -201,7 +203,8 @@ def _field_view(
     # A body's value made what its column reads back, so that a write answers what reads will.
     helper, arguments = READ_BACK.get(kind, ("", ""))
     read_back = helper + arguments.format(**field)
-    body_metadata = ", ".join(name for name in (guard, read_back) if name)
+    visible = VISIBLE_TEXT if kind in ("str", "text") and required else ""
+    body_metadata = ", ".join(name for name in (guard, read_back, visible) if name)
 
     def body_type(base: str, optional: bool) -> str:
         annotation = f"{base} | None" if optional else base
@@ -380,6 +383,8 @@ def _samples(field: dict[str, Any], enum_class: str) -> dict[str, Any]:
         invalid.append('"not-a-uuid"')
     if kind in ("str", "text"):
         invalid.append('"nul\\x00char"')
+    if kind in ("str", "text") and field["required"]:
+        invalid.append('"   "')
     return {
         "json_sample": json_value,
         "py_sample": py_value,
@@ -496,6 +501,7 @@ def build_entities_strict(resources: Any) -> list[dict[str, Any]]:
                 "schema_imports": sorted(
                     {JSON_GUARDS[k] for k in kinds if k in JSON_GUARDS}
                     | {READ_BACK[k][0] for k in kinds if k in READ_BACK}
+                    | {VISIBLE_TEXT for f in fields if f["is_text"] and f["required"]}
                 ),
                 "uses_enum": "enum" in kinds,
                 "enums": [field for field in fields if field["type"] == "enum"],

@@ -295,6 +295,15 @@ def test_no_template_syntax_or_placeholders_are_left(default_project: Path) -> N
             assert leftover not in text, f"{leftover!r} left in {name}"
 
 
+def test_no_folder_is_left_empty(default_project: Path) -> None:
+    empty = [
+        str(folder.relative_to(default_project))
+        for folder in default_project.rglob("*")
+        if folder.is_dir() and ".git" not in folder.parts and not any(folder.iterdir())
+    ]
+    assert empty == []
+
+
 def test_yaml_files_load(default_project: Path) -> None:
     for name in rendered_files(default_project):
         if name.endswith((".yml", ".yaml")):

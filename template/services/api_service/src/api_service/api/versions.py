@@ -5,8 +5,6 @@ from typing import Annotated
 
 from fastapi import Depends
 from fastapi import Header
-from fastapi import HTTPException
-from fastapi import status
 from fastapi.exceptions import RequestValidationError
 
 # The version the client read, as its ETag gave it, quotes included (RFC 9110): "3". W/"3" is
@@ -15,10 +13,18 @@ from fastapi.exceptions import RequestValidationError
 VERSION = r"[0-9]{1,10}"
 ENTITY_TAG = re.compile(rf'(?P<weak>W/)?"(?P<version>{VERSION})"')
 UNQUOTED = re.compile(VERSION)
-WEAK_TAG = (
-    "A weak ETag (W/...) matches no version: If-Match compares strongly. Send the ETag as this "
-    "API answered it."
-)
+
+
+class WeakEntityTagError(Exception):
+    """If-Match named a weak tag (W/"3"), which matches no version: If-Match compares strongly."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A weak ETag (W/...) matches no version: If-Match compares strongly. Send the ETag "
+            "as this API answered it."
+        )
+
+
 # Typed `str = Header(default=None)` rather than `str | None`: a header is never null, and the
 # schema should not say it may be.
 IF_MATCH = Header(
@@ -37,7 +43,7 @@ async def if_match_version(if_match: str = IF_MATCH) -> int | None:
     if tag is None:
         raise RequestValidationError([refusal(if_match)])
     if tag["weak"]:
-        raise HTTPException(status.HTTP_412_PRECONDITION_FAILED, WEAK_TAG)
+        raise WeakEntityTagError
     return int(tag["version"])
 
 
