@@ -15,7 +15,9 @@ import structlog
 # entity, action, entity id, actor, data: how the audit log takes an entry that is not a write.
 AuditNote = Callable[[str, str, str, str, dict[str, Any]], None]
 # Those that may be an attack in progress are warnings.
-WARNINGS = frozenset({"sign_in_failed", "sign_in_throttled", "password_change_refused"})
+WARNINGS = frozenset(
+    {"sign_in_failed", "sign_in_throttled", "registration_throttled", "password_change_refused"}
+)
 
 logger = structlog.get_logger("security")
 

@@ -69,3 +69,26 @@ if beyond >= 0 then
 end
 return ''
 """
+
+
+# KEYS: the client's count of registrations of taken emails. ARGV: the window, the cap.
+# A fixed window from the first; a try past the cap is not counted and answers the wait.
+COUNT_REGISTRATION = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+if count > tonumber(ARGV[2]) then
+  redis.call('DECR', KEYS[1])
+  return redis.call('TTL', KEYS[1])
+end
+return 0
+"""
+
+# KEYS: the same count. Only while it lasts: a DECR after it expired would make one forever.
+UNCOUNT_REGISTRATION = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('DECR', KEYS[1])
+end
+return 0
+"""

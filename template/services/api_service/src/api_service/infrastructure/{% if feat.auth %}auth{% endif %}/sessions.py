@@ -37,8 +37,10 @@ from redis.exceptions import RedisError
 from api_service.application.auth_errors import AuthUnavailable
 from api_service.application.auth_errors import NotAuthenticated
 from api_service.infrastructure.auth.session_scripts import ATTEMPT
+from api_service.infrastructure.auth.session_scripts import COUNT_REGISTRATION
 from api_service.infrastructure.auth.session_scripts import OPEN
 from api_service.infrastructure.auth.session_scripts import REDEEM
+from api_service.infrastructure.auth.session_scripts import UNCOUNT_REGISTRATION
 from api_service.infrastructure.auth.session_scripts import USE_RESET
 from api_service.settings.auth import LoginSettings
 from api_service.settings.auth import TokenSettings
@@ -78,6 +80,8 @@ class RedisSessions:
         self._attempt = client.register_script(ATTEMPT)
         self._open = client.register_script(OPEN)
         self._use_reset = client.register_script(USE_RESET)
+        self._count_registration = client.register_script(COUNT_REGISTRATION)
+        self._uncount_registration = client.register_script(UNCOUNT_REGISTRATION)
 
     def _key(self, *parts: str) -> str:
         return ":".join((self._prefix, "auth", *parts))
@@ -223,3 +227,19 @@ class RedisSessions:
 
     async def clear_failures(self, email: str) -> None:
         await self._call(lambda: self._client.delete(self._failures(email)))
+
+    # RegistrationGuard: registrations of taken emails per client, in a fixed window.
+
+    def _registrations(self, client: str) -> str:
+        return self._key("registrations", _digest(client))
+
+    async def registration_attempt(self, client: str) -> int | None:
+        keys = [self._registrations(client)]
+        login = self._login
+        args = [login.registration_window_s, login.registration_conflicts_per_client]
+        wait = int(await self._call(lambda: self._count_registration(keys=keys, args=args)))
+        return max(1, wait) if wait else None
+
+    async def registration_was_new(self, client: str) -> None:
+        keys = [self._registrations(client)]
+        await self._call(lambda: self._uncount_registration(keys=keys))
