@@ -4,6 +4,7 @@ what is wrong. A resource is `{name, plural?, fields: [{name, type, required?, u
 
 from __future__ import annotations
 
+import difflib
 import keyword
 import re
 from typing import Any
@@ -183,12 +184,14 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
     kind = field.get("type")
     if kind not in FIELD_TYPES:
         raise ResourceError(f'{where}: unknown type "{kind}"; use one of {", ".join(FIELD_TYPES)}.')
-    unknown = sorted(set(field) - {"name", "type", "required", "unique"} - TYPE_OPTIONS[kind])
+    options = sorted(TYPE_OPTIONS[kind] | {"required", "unique"})
+    unknown = sorted(set(field) - {"name", "type"} - set(options))
     if unknown:
-        allowed = ", ".join(sorted(TYPE_OPTIONS[kind])) or "no options"
+        close = difflib.get_close_matches(unknown[0], options, n=1, cutoff=0.6)
+        what = f"{unknown[0]}? use {close[0]}" if close else f"{kind} has no option {unknown[0]}"
         raise ResourceError(
-            f"{where}: {kind} takes {allowed}, not {', '.join(unknown)}; each type's options are"
-            " in docs/resources.md."
+            f"{where}: {what}; {kind} takes {', '.join(options)}; each type's options are in"
+            " docs/resources.md."
         )
     for flag in ("required", "unique"):
         if flag in field and not isinstance(field[flag], bool):

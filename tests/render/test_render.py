@@ -114,6 +114,7 @@ services/db_postgres_service/tests/test_database.py
 services/db_postgres_service/tests/test_problems.py
 tools/env_secrets.py
 tools/lock.py
+tools/template_commit.py
 tools/wait_for_port.py
 """
 # Added by level 2.

@@ -29,7 +29,7 @@ def services_of(root: Path) -> list[str]:
 
 def render(destination: Path, answers: dict[str, Any] | None = None, **options: Any) -> Path:
     copier.run_copy(
-        str(TEMPLATE),
+        str(options.pop("template", TEMPLATE)),
         str(destination),
         data=answers or {},
         defaults=True,

@@ -53,7 +53,7 @@ BAD_RESOURCES: list[tuple[Any, str]] = [
     (with_fields({"name": "a", "type": "enum", "values": [3]}), "3 is not a word"),
     (with_fields({"name": "a", "type": "enum", "values": ["x", "x"]}), "must be different"),
     (with_fields({"name": "a", "type": "str", "max_length": 0}), "max_length"),
-    (with_fields({"name": "a", "type": "str", "values": ["x"]}), "str takes max_length, not"),
+    (with_fields({"name": "a", "type": "str", "values": ["x"]}), "str has no option values;"),
     (with_fields({"name": "a", "type": "int", "min": 5, "max": 1}), "min must be below max"),
     (with_fields({"name": "a", "type": "int", "min": 0.5}), "whole number"),
     (with_fields({"name": "a", "type": "decimal", "precision": 40}), "precision"),
@@ -95,7 +95,9 @@ REALISTIC = [
     ([{"name": "patient", "fields": [{"name": "blood_group", "type": "enum", "values": ["0neg"]}]}],
      '"0neg" must start with a-z;'),
     ([{"name": "patient", "fields": [{"name": "full_name", "type": "str", "maxlength": 9}]}],
-     "str takes max_length, not maxlength;"),
+     "full_name: maxlength? use max_length;"),
+    ([{"name": "warehouse", "fields": [{"name": "code", "type": "str", "uniq": True}]}],
+     "warehouse.code: uniq? use unique;"),
 ]  # fmt: skip
 
 

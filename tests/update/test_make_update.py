@@ -100,3 +100,22 @@ def test_make_update_names_what_is_not_committed(tmp_path: Path) -> None:
     assert "needs every change committed first" in refused.stdout
     assert "?? services/api_service/uv.lock" in refused.stdout
     assert "copier update" not in refused.stdout
+
+
+def test_make_update_says_when_the_recorded_template_commit_is_gone(tmp_path: Path) -> None:
+    # A template checkout with an uncommitted change: Copier renders it from a temporary commit.
+    checkout = tmp_path / "template"
+    subprocess.run(["git", "clone", "-q", str(TEMPLATE), str(checkout)], check=True)
+    readme = checkout / "README.md"
+    readme.write_text(readme.read_text() + "\nA local change.\n")
+    root = start(tmp_path / "project", template=checkout)
+
+    refused = subprocess.run(
+        ["make", "--no-print-directory", "update", "ARGS=--defaults"],
+        cwd=root, env=project_env(), capture_output=True, text=True,
+    )  # fmt: skip
+
+    assert refused.returncode != 0
+    assert "which the template at" in refused.stderr
+    assert "Set _commit in .copier-answers.yml" in refused.stderr
+    assert "Traceback" not in refused.stderr + refused.stdout

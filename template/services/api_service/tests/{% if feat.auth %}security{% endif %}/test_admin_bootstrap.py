@@ -1,6 +1,7 @@
 """The first admin comes from the command line, and registering first cannot take it over."""
 
 import io
+import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -143,6 +144,25 @@ def test_the_command_refuses_a_weak_password(
 
     assert code == 2
     assert "password must have" in capsys.readouterr().err
+
+
+def test_the_command_says_to_start_the_services_first(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ADMIN_PASSWORD", OPERATOR_PASSWORD)
+    # A port nothing listens on: the data service is not running.
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    monkeypatch.setenv("DATA_SERVICE_URL", f"http://127.0.0.1:{port}")
+
+    code = create_admin.main([OPS])
+
+    assert code == 1
+    error = capsys.readouterr().err
+    assert error.startswith(f"Stopped: the data service does not answer at http://127.0.0.1:{port}")
+    assert "make run-local" in error
+    assert "Traceback" not in error
 
 
 class Terminal(io.StringIO):

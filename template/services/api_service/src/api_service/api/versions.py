@@ -29,8 +29,8 @@ class WeakEntityTagError(Exception):
 # schema should not say it may be.
 IF_MATCH = Header(
     default=None,
-    description='The version the client read, as the ETag gave it (e.g. "3"): an update is '
-    "refused with 412 if the row has moved on since, or for a weak tag (W/...). "
+    description='The version the client read, as the ETag gave it (e.g. "3"): an update or a '
+    "delete is refused with 412 if the row has moved on since, or for a weak tag (W/...). "
     "* takes any version. One tag only: a list is refused.",
 )
 

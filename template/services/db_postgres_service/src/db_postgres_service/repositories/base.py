@@ -88,10 +88,12 @@ class SqlRepository[M: RowMetadata]:
         await self._commit(data)
         return row
 
-    async def delete(self, entity_id: UUID) -> bool:
+    async def delete(self, entity_id: UUID, *, expected_version: int | None = None) -> bool:
         row = await self.get(entity_id)
         if row is None:
             return False
+        if expected_version is not None and row.version != expected_version:
+            raise StaleVersionError(row.version)
         await self._session.delete(row)
         await self._commit(None, deleted=entity_id)
         return True
