@@ -86,17 +86,22 @@ def test_make_update_raises_the_level_and_env_follows(tmp_path: Path) -> None:
         pass
 
 
+def refused_update(root: Path) -> subprocess.CompletedProcess[str]:
+    refused = subprocess.run(
+        ["make", "--no-print-directory", "update", "ARGS=--defaults"],
+        cwd=root, env=project_env(), capture_output=True, text=True,
+    )  # fmt: skip
+    assert refused.returncode != 0
+    return refused
+
+
 def test_make_update_names_what_is_not_committed(tmp_path: Path) -> None:
     root = start(tmp_path / "project")
     lock = root / "services" / "api_service" / "uv.lock"
     lock.write_text("version = 1\n")
 
-    refused = subprocess.run(
-        ["make", "--no-print-directory", "update", "ARGS=--defaults"],
-        cwd=root, env=project_env(), capture_output=True, text=True,
-    )  # fmt: skip
+    refused = refused_update(root)
 
-    assert refused.returncode != 0
     assert "needs every change committed first" in refused.stdout
     assert "?? services/api_service/uv.lock" in refused.stdout
     assert "copier update" not in refused.stdout
@@ -110,12 +115,8 @@ def test_make_update_says_when_the_recorded_template_commit_is_gone(tmp_path: Pa
     readme.write_text(readme.read_text() + "\nA local change.\n")
     root = start(tmp_path / "project", template=checkout)
 
-    refused = subprocess.run(
-        ["make", "--no-print-directory", "update", "ARGS=--defaults"],
-        cwd=root, env=project_env(), capture_output=True, text=True,
-    )  # fmt: skip
+    refused = refused_update(root)
 
-    assert refused.returncode != 0
     assert "which the template at" in refused.stderr
     assert "Set _commit in .copier-answers.yml" in refused.stderr
     assert "Traceback" not in refused.stderr + refused.stdout
