@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import keyword
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from jinja2.ext import Extension
@@ -31,6 +32,17 @@ TYPE_OPTIONS = {
     "enum": {"values"},
     "ref": {"to"},
 }
+# What other tools call a type or an option, and ours: a refusal says which is meant.
+TYPE_ALIASES = {
+    "string": "str", "varchar": "str", "char": "str", "integer": "int", "number": "float",
+    "double": "float", "numeric": "decimal", "money": "decimal", "boolean": "bool",
+    "timestamp": "datetime", "choice": "enum", "reference": "ref", "foreign_key": "ref",
+}  # fmt: skip
+OPTION_ALIASES = {
+    "decimal_places": "scale", "max_digits": "precision", "length": "max_length",
+    "choices": "values", "options": "values", "target": "to", "references": "to",
+    "nullable": "required", "optional": "required", "minimum": "min", "maximum": "max",
+}  # fmt: skip
 ADDED_FIELDS = frozenset({"id", "created_at", "updated_at", "version"})
 LIST_PARAMETERS = frozenset({"offset", "limit", "sort"})
 MODEL_ATTRIBUTES = frozenset(
@@ -169,6 +181,17 @@ def _enum_value_problem(value: Any) -> str:
     return _form_problem(value)
 
 
+def _meant(word: Any, known: Sequence[str], aliases: dict[str, str]) -> str:
+    """The known word `word` most likely stands for, or ""."""
+    if not isinstance(word, str):
+        return ""
+    alias = aliases.get(word.lower(), "")
+    if alias in known:
+        return alias
+    close = difflib.get_close_matches(word.lower(), known, n=1, cutoff=0.6)
+    return close[0] if close else ""
+
+
 def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
     where = f"{resource}, field {position}"
     if not isinstance(field, dict):
@@ -183,12 +206,14 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
         raise ResourceError(f"{where}: the name is reserved; {name} {reserved}: pick another name.")
     kind = field.get("type")
     if kind not in FIELD_TYPES:
-        raise ResourceError(f'{where}: unknown type "{kind}"; use one of {", ".join(FIELD_TYPES)}.')
+        meant = _meant(kind, FIELD_TYPES, TYPE_ALIASES)
+        what = f"type {kind}? use {meant}" if meant else f'unknown type "{kind}"'
+        raise ResourceError(f"{where}: {what}; the types are {', '.join(FIELD_TYPES)}.")
     options = sorted(TYPE_OPTIONS[kind] | {"required", "unique"})
     unknown = sorted(set(field) - {"name", "type"} - set(options))
     if unknown:
-        close = difflib.get_close_matches(unknown[0], options, n=1, cutoff=0.6)
-        what = f"{unknown[0]}? use {close[0]}" if close else f"{kind} has no option {unknown[0]}"
+        meant = _meant(unknown[0], options, OPTION_ALIASES)
+        what = f"{unknown[0]}? use {meant}" if meant else f"{kind} has no option {unknown[0]}"
         raise ResourceError(
             f"{where}: {what}; {kind} takes {', '.join(options)}; each type's options are in"
             " docs/resources.md."
@@ -294,8 +319,8 @@ def check_resources(value: Any) -> list[dict[str, Any]]:
         for taken in (name, plural_name):
             if taken in seen:
                 raise ResourceError(
-                    f'{name}: "{taken}" is already a name or plural; resource "{seen[taken]}" '
-                    "has it, and names and plurals must all be different."
+                    f'{name}: "{taken}" is used twice; resource "{seen[taken]}" has it as its name '
+                    "or plural, and names and plurals must all be different."
                 )
             seen[taken] = name
         fields = resource.get("fields")
