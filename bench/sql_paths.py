@@ -14,33 +14,20 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-TEMPLATE = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(TEMPLATE))
+sys.path.insert(0, str(BENCH))
 
-from tests.support.postgres import postgres_bin_dir, running_postgres  # noqa: E402
-from tests.support.project import find_python, lock, render, run, uv_env  # noqa: E402
+from migrated_defaults import migrated_defaults  # noqa: E402
 
 
 def main() -> None:
-    bin_dir, python = postgres_bin_dir(), find_python("3.12") or find_python("3.13")
-    if bin_dir is None or python is None:
-        sys.exit("needs PostgreSQL's server binaries and Python 3.12 or 3.13")
-    env = uv_env(python)
-    with tempfile.TemporaryDirectory() as folder, running_postgres(bin_dir) as postgres:
-        root = render(Path(folder) / "project", {}, quiet=True)
+    with migrated_defaults(["db_postgres_service"]) as (root, env, url):
         data = root / "services" / "db_postgres_service"
-        lock(root, env, "db_postgres_service")
-        run(["uv", "sync", "--locked", "--quiet", "--no-dev"], data, env)
-        url = postgres.create_database("paths")
-        service_env = env | {"DATABASE_URL": url}
-        run(["uv", "run", "--no-sync", "alembic", "upgrade", "heads"], data, service_env)
         probe = ["uv", "run", "--no-sync", "python", str(BENCH / "sql_paths_probe.py")]
         for ping in ("service", "sqlalchemy", "none"):
-            subprocess.run([*probe, ping], cwd=data, env=service_env, check=True)
+            subprocess.run([*probe, ping], cwd=data, env=env | {"DATABASE_URL": url}, check=True)
 
 
 if __name__ == "__main__":
