@@ -57,4 +57,4 @@ def check_unique(
         value = getattr(details, name)
         taken = any(getattr(row.details, name) == value and row.id != own_id for row in rows)
         if value is not None and taken:
-            raise Conflict(f"{name} {value!r} is already taken.")
+            raise Conflict(f"{name} {value!r} is already taken.", name)

@@ -15,6 +15,11 @@ class NotFound(ApplicationError):
 class Conflict(ApplicationError):
     """The data service refused a write: a unique value is taken, or the row is still referenced."""
 
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        # The body's field whose value is taken, when it is one.
+        self.field = field
+
 
 class VersionMismatch(ApplicationError):
     """The entity is no longer at the version the writer started from."""

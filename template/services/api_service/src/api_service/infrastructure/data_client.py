@@ -126,7 +126,9 @@ def read_error(response: httpx.Response) -> Exception:
     if response.status_code == 412:
         return VersionMismatch("Row", response.request.url.path.rsplit("/", 1)[-1])
     if response.status_code == 409 and isinstance(body, dict):
-        return Conflict(str(body.get("detail", "Conflict.")))
+        taken = [str(error.get("pointer", "")) for error in body.get("errors", [])]
+        field = taken[0].removeprefix("#/") if taken else ""
+        return Conflict(str(body.get("detail", "Conflict.")), field)
     if response.status_code == 422 and isinstance(body, dict):
         for error in body.get("errors", []):
             if error.get("code") in ("reference_not_found", "invalid_value"):

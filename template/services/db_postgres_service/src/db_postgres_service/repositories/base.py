@@ -120,9 +120,9 @@ class SqlRepository[M: RowMetadata]:
                 raise ConflictError(await self._still_referenced(deleted)) from exc
             if "foreign key" in str(exc.orig).lower():
                 raise ConflictError("The write refers to a row that no longer exists.") from exc
-            raise ConflictError(self._taken(str(exc.orig), data)) from exc
+            raise self._taken(str(exc.orig), data) from exc
 
-    def _taken(self, refusal: str, data: BaseModel | None) -> str:
+    def _taken(self, refusal: str, data: BaseModel | None) -> ConflictError:
         """Which unique value the database refused, from its message: PostgreSQL names the
         constraint ("uq_items_name") and the key ("Key (name)=..."), SQLite the column
         ("UNIQUE constraint failed: items.name")."""
@@ -131,8 +131,8 @@ class SqlRepository[M: RowMetadata]:
         for name in self.unique_fields:
             named = (f'"uq_{table}_{name}"' in refusal, f"Key ({name})=" in refusal)
             if any(named) or f"{table}.{name}" in columns:
-                return taken(name, getattr(data, name, None))
-        return "A unique value is already taken."
+                return ConflictError(taken(name, getattr(data, name, None)), field=name)
+        return ConflictError("A unique value is already taken.")
 
     async def _still_referenced(self, entity_id: UUID) -> str:
         """Why the row cannot be deleted, naming what refers to it. SQLite does not say which
