@@ -28,7 +28,8 @@ def problem(answers_text: str, project: Path) -> str:
         folder = project / folder
     if not commit or not source or "://" in source or not (folder / ".git").exists():
         return ""
-    check = ["git", "-C", str(folder), "cat-file", "-e", f"{commit}^{{commit}}"]
+    # A tag (the usual _commit) or a commit id, either way resolved to the commit it names.
+    check = ["git", "-C", str(folder), "rev-parse", "--verify", "--quiet", commit + "^{commit}"]
     if subprocess.run(check, capture_output=True, check=False).returncode == 0:
         return ""
     return (

@@ -24,7 +24,11 @@ def tool() -> ModuleType:
 
 def template_repo(folder: Path) -> str:
     folder.mkdir()
-    for command in (["init", "-q"], ["commit", "-q", "--allow-empty", "-m", "one"]):
+    for command in (
+        ["init", "-q"],
+        ["commit", "-q", "--allow-empty", "-m", "one"],
+        ["tag", "-a", "v1.0.0", "-m", "release"],
+    ):
         subprocess.run(["git", "-C", str(folder), *command], check=True)
     head = ["git", "-C", str(folder), "rev-parse", "--short", "HEAD"]
     return subprocess.run(head, capture_output=True, text=True, check=True).stdout.strip()
@@ -37,6 +41,7 @@ def test_a_missing_template_commit_is_named_with_the_way_out(tmp_path: Path) -> 
     lost = answers.replace(kept, "e8047ac")
 
     assert tool().problem(answers, tmp_path) == ""
+    assert tool().problem(answers.replace(kept, "v1.0.0"), tmp_path) == ""
     message = tool().problem(lost, tmp_path)
     assert message.startswith(
         f"This project was rendered from template commit e8047ac, which the template at {source}"
