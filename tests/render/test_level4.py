@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -93,3 +94,30 @@ def test_the_signing_key_is_required_and_never_a_default_in_production(level_4: 
     assert api["JWT_SECRET_KEY"] == "${JWT_SECRET_KEY:?set JWT_SECRET_KEY}"
     assert "change-me" in settings.read_text()  # the placeholder production refuses
     assert "JWT_SECRET_KEY=change-me" in (level_4 / ".env.example").read_text()
+
+
+def test_make_create_admin_passes_values_without_the_shells_parsing(
+    level_4: Path, tmp_path: Path
+) -> None:
+    """An address may hold ` and $: make hands it over as it is, never as shell code."""
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    received = tmp_path / "received"
+    fake_uv = fake_bin / "uv"
+    fake_uv.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" >> {received}\n')
+    fake_uv.chmod(0o755)
+    planted = tmp_path / "planted"
+    email = f"`touch {planted}`$(touch {planted})bot@example.com"
+    env = {"PATH": f"{fake_bin}:/usr/bin:/bin", "HOME": str(tmp_path)}
+
+    subprocess.run(
+        # -o lock: the services' locks are not made (the fake uv would not make them).
+        ["make", "--no-print-directory", "-o", "lock", "create-admin", f"EMAIL={email}",
+         'ROLE=admin" "--existing', "DATA_SERVICE_PORT=8123"],
+        cwd=level_4, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+
+    arguments = received.read_text().splitlines()
+    assert not planted.exists()
+    assert arguments[-3:] == ['admin" "--existing', "--", email]
+    assert "--existing" not in arguments

@@ -158,6 +158,7 @@ monitoring/grafana/provisioning/dashboards/dashboards.yml
 monitoring/grafana/provisioning/datasources/prometheus.yml
 monitoring/prometheus/alerts.yml
 monitoring/prometheus/prometheus.yml
+services/api_service/src/api_service/api/client_addresses.py
 services/api_service/src/api_service/api/cors.py
 services/api_service/src/api_service/api/rate_limit.py
 services/api_service/src/api_service/infrastructure/observability/metrics.py
@@ -165,6 +166,7 @@ services/api_service/src/api_service/settings/http.py
 services/api_service/tests/e2e/__init__.py
 services/api_service/tests/e2e/test_stack.py
 services/api_service/tests/integration/test_http_policy.py
+services/api_service/tests/unit/test_client_addresses.py
 services/db_postgres_service/src/db_postgres_service/metrics.py
 services/db_postgres_service/tests/test_metrics.py
 tools/check_secrets.py

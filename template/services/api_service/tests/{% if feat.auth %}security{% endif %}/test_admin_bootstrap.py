@@ -4,13 +4,16 @@ import io
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
+import redis.asyncio
 from db_postgres_service.main import create_app as create_data_app
 from db_postgres_service.settings import Settings as DataSettings
 
 from api_service import create_admin
+from api_service.application.auth_errors import AuthUnavailable
 from api_service.application.errors import Conflict
 from api_service.infrastructure.auth.sessions import RedisSessions
 from api_service.settings import Settings
@@ -217,3 +220,73 @@ async def test_taking_over_an_address_ends_the_former_holders_sessions(
     )
 
     assert (with_access_token.status_code, refreshed.status_code) == (401, 401)
+
+
+async def test_the_former_holder_gets_no_admin_token_during_a_takeover(
+    stack: Stack, data_transport: httpx.AsyncBaseTransport, redis_client: Any
+) -> None:
+    body = {"email": OPS, "password": ATTACKER_PASSWORD}
+    assert (await stack.api.post("/api/v1/auth/register", json=body)).status_code == 201
+    attacker = (await sign_in(stack, OPS, ATTACKER_PASSWORD)).json()
+    during: list[int] = []
+
+    class Watched(RedisSessions):
+        async def end_every_session(self, account_id: UUID) -> None:
+            # The moment before the former holder's tokens end: refresh and sign in then.
+            refresh = {"refresh_token": attacker["refresh_token"]}
+            during.append((await stack.api.post("/api/v1/auth/refresh", json=refresh)).status_code)
+            during.append((await sign_in(stack, OPS, ATTACKER_PASSWORD)).status_code)
+            await super().end_every_session(account_id)
+
+    settings = Settings()
+    sessions = Watched(redis_client, settings.redis.key_prefix, settings.tokens, settings.login)
+    await create_admin.create_admin(
+        settings, OPS, OPERATOR_PASSWORD, data_transport, existing=True, sessions=sessions
+    )
+
+    assert during == [401, 401]
+    assert await role_of(stack, OPS, OPERATOR_PASSWORD) == "admin"
+
+
+async def test_a_takeover_without_the_session_store_changes_nothing(
+    stack: Stack, data_transport: httpx.AsyncBaseTransport, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = {"email": OPS, "password": ATTACKER_PASSWORD}
+    assert (await stack.api.post("/api/v1/auth/register", json=body)).status_code == 201
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    settings = Settings()
+    nowhere = redis.asyncio.Redis(host="127.0.0.1", port=port, socket_connect_timeout=1)
+    sessions = RedisSessions(nowhere, settings.redis.key_prefix, settings.tokens, settings.login)
+
+    with pytest.raises(AuthUnavailable):
+        await create_admin.create_admin(
+            settings, OPS, OPERATOR_PASSWORD, data_transport, existing=True, sessions=sessions
+        )
+    await nowhere.aclose()
+
+    assert await role_of(stack, OPS, ATTACKER_PASSWORD) == "user"
+
+
+def test_a_url_is_shown_without_its_password() -> None:
+    shown = create_admin.shown_url("http://svc:PlainS3cret@127.0.0.1:8001/base")
+
+    assert shown == "http://127.0.0.1:8001/base"
+
+
+def test_invalid_settings_are_listed_without_their_values(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ADMIN_PASSWORD", OPERATOR_PASSWORD)
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("JWT_SECRET_KEY", "SECRETjwtKEYvalue-0123456789abcdefghijklmnop")
+    monkeypatch.setenv("JWT_PREVIOUS_SECRET_KEYS", '["old-short"]')
+
+    code = create_admin.main([OPS])
+
+    error = capsys.readouterr().err
+    assert code == 2
+    assert error.startswith("Refused: the settings are not valid:")
+    assert "SECRETjwt" not in error
+    assert "Traceback" not in error

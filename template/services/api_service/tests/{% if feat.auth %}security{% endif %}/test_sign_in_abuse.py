@@ -56,6 +56,40 @@ async def test_failures_slow_down_their_client_and_not_the_owner(stack: Stack) -
     assert owner_signs_in.status_code == 200
 
 
+async def test_addresses_of_one_ipv6_network_share_one_count(stack: Stack) -> None:
+    await sign_up(stack.api, EMAIL)
+    async with (
+        from_address(stack, "2001:db8:1:2::66") as attacker,
+        from_address(stack, "2001:db8:1:2:ffff::7") as same_network,
+        from_address(stack, "2001:db8:1:3::7") as next_network,
+    ):
+        for _ in range(5):
+            await attacker.post(TOKEN_URL, data=WRONG)
+        neighbour = await same_network.post(TOKEN_URL, data=RIGHT)
+        elsewhere = await next_network.post(TOKEN_URL, data=RIGHT)
+
+    assert (neighbour.status_code, elsewhere.status_code) == (429, 200)
+
+
+async def test_failures_outlive_the_longest_wait(redis_client: Any) -> None:
+    now = [1_000.0]
+    login = LoginSettings(max_failures=1, lockout_s=2)
+    sessions = RedisSessions(
+        redis_client, Settings().redis.key_prefix, TokenSettings(), login, clock=lambda: now[0]
+    )
+    attacker = "203.0.113.66"
+    waits = [await sessions.attempt(EMAIL, attacker) for _ in range(2)]
+    now[0] += 1.1
+    waits += [await sessions.attempt(EMAIL, attacker) for _ in range(2)]
+    # The longest wait is over, on the service's clock and in Redis's own time.
+    now[0] += 2.1
+    await asyncio.sleep(2.1)
+    waits += [await sessions.attempt(EMAIL, attacker) for _ in range(2)]
+
+    # Still the longest wait: the count did not start over.
+    assert waits == [None, 1, None, 2, None, 2]
+
+
 async def test_an_admin_clears_an_accounts_failures(stack: Stack) -> None:
     admin = stack.api.headers["Authorization"]
     stack.api.headers["Authorization"] = await sign_up(stack.api, EMAIL)

@@ -5,12 +5,14 @@ from typing import Annotated
 
 from fastapi import Depends
 from fastapi import Header
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 
 # The version the client read, as its ETag gave it, quotes included (RFC 9110): "3". W/"3" is
 # weak and, since If-Match compares strongly, matches no version; * takes any (the row must
 # exist).
-VERSION = r"[0-9]{1,10}"
+# Spelled as the ETag spells it: strong comparison is by the characters, so "02" is not "2".
+VERSION = r"0|[1-9][0-9]{0,9}"
 ENTITY_TAG = re.compile(rf'(?P<weak>W/)?"(?P<version>{VERSION})"')
 UNQUOTED = re.compile(VERSION)
 
@@ -35,8 +37,11 @@ IF_MATCH = Header(
 )
 
 
-async def if_match_version(if_match: str = IF_MATCH) -> int | None:
+async def if_match_version(request: Request, if_match: str = IF_MATCH) -> int | None:
     """The version an `If-Match: "3"` header asks for, or None without the header or with *."""
+    if len(request.headers.getlist("if-match")) > 1:
+        # Two header lines are one list (RFC 9110), which this API does not take.
+        raise RequestValidationError([refusal(",")])
     if if_match is None or if_match.strip() == "*":
         return None
     tag = ENTITY_TAG.fullmatch(if_match.strip())

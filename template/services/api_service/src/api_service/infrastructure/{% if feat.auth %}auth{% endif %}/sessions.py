@@ -170,6 +170,12 @@ class RedisSessions:
             raise NotAuthenticated(STALE)
         return RefreshGrant(account_id=account_id, family=str(grant["family"]), version=version)
 
+    async def holder_of(self, token: str) -> UUID | None:
+        """The account a refresh token was issued to, without using it up; None when unknown."""
+        key = self._key("refresh", _digest(token))
+        raw = await self._call(lambda: self._client.get(key))
+        return UUID(json.loads(raw)["account_id"]) if raw else None
+
     async def close_family(self, family: str) -> None:
         ttl = self._tokens.refresh_ttl_s
         await self._call(lambda: self._client.set(self._key("closed", family), "1", ex=ttl))
@@ -215,7 +221,8 @@ class RedisSessions:
             self._clock(),
             login.max_failures,
             login.lockout_s,
-            login.lockout_s,
+            # Remembered past the longest wait: waiting it out does not start the count over.
+            2 * login.lockout_s,
         ]
         answer = await self._call(lambda: self._attempt(keys=keys, args=args))
         remaining = float(answer or 0)
