@@ -15,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 VERSION = r"0|[1-9][0-9]{0,9}"
 ENTITY_TAG = re.compile(rf'(?P<weak>W/)?"(?P<version>{VERSION})"')
 UNQUOTED = re.compile(VERSION)
+# What the dependency gives for a weak tag: no row is at it.
+WEAK = -1
 
 
 class WeakEntityTagError(Exception):
@@ -47,9 +49,15 @@ async def if_match_version(request: Request, if_match: str = IF_MATCH) -> int | 
     tag = ENTITY_TAG.fullmatch(if_match.strip())
     if tag is None:
         raise RequestValidationError([refusal(if_match)])
-    if tag["weak"]:
+    return WEAK if tag["weak"] else int(tag["version"])
+
+
+def strong(version: int | None) -> int | None:
+    """The version to compare rows with. A weak tag is refused here, in the route: refused in
+    the dependency, it would answer 412 before the body and the path were checked."""
+    if version == WEAK:
         raise WeakEntityTagError
-    return int(tag["version"])
+    return version
 
 
 def refusal(if_match: str) -> dict[str, object]:
