@@ -1,9 +1,12 @@
 """Changing a password needs the current one and ends every session; an admin's reset token
 sets a new one once, for a short while, and only the latest works."""
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 
 from api_service.infrastructure.auth.accounts import HttpAccountRepository
 from api_service.settings.auth import LoginSettings
@@ -20,6 +23,13 @@ RESET = "/api/v1/auth/password-reset"
 REFRESH = "/api/v1/auth/refresh"
 TOKEN = "/api/v1/auth/token"
 NEW_PASSWORD = "battery-staple-42"
+
+
+@pytest.fixture
+def sign_in_clock() -> Callable[[], float]:
+    # Waits are counted on a stopped clock: however slow the machine, a wait has not ended yet.
+    stopped = time.time()
+    return lambda: stopped
 
 
 async def account_of(client: httpx.AsyncClient, email: str) -> tuple[str, dict[str, Any]]:

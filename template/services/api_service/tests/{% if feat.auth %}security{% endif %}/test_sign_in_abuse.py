@@ -3,6 +3,7 @@
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -25,12 +26,18 @@ TOKEN_URL = "/api/v1/auth/token"
 
 
 @pytest.fixture
-async def stack(database_url: str, redis_client: Any) -> AsyncIterator[Stack]:
-    # Sign-in waits are counted on a stopped clock: however slow the machine, a wait that has
-    # begun has not ended yet.
+def sign_in_clock() -> Callable[[], float]:
+    # Waits are counted on a stopped clock: however slow the machine, a wait has not ended yet.
     stopped = time.time()
+    return lambda: stopped
+
+
+@pytest.fixture
+async def stack(
+    database_url: str, redis_client: Any, sign_in_clock: Callable[[], float]
+) -> AsyncIterator[Stack]:
     async with running_stack(
-        database_url, redis_client=redis_client, sign_in_clock=lambda: stopped
+        database_url, redis_client=redis_client, sign_in_clock=sign_in_clock
     ) as stack:
         yield stack
 
@@ -147,10 +154,15 @@ async def test_concurrent_guesses_cannot_outrun_the_count(stack: Stack) -> None:
 
 
 async def test_behind_the_gateway_the_real_client_is_throttled(
-    monkeypatch: pytest.MonkeyPatch, database_url: str, redis_client: Any
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    redis_client: Any,
+    sign_in_clock: Callable[[], float],
 ) -> None:
     monkeypatch.setenv("RATE_LIMIT_TRUST_PROXY_HEADERS", "true")
-    async with running_stack(database_url, Settings(), redis_client=redis_client) as stack:
+    async with running_stack(
+        database_url, Settings(), redis_client=redis_client, sign_in_clock=sign_in_clock
+    ) as stack:
         await sign_up(stack.api, EMAIL)
         attacker = {"X-Real-IP": "203.0.113.66"}
         for _ in range(5):
