@@ -24,8 +24,10 @@ return {'ok', grant}
 
 
 # KEYS: the new token's grant, the account's sign-ins (family -> token digest), their order.
-# ARGV: the grant, the ttl, the family, the token's digest, now, the cap, the grant key prefix.
-# A rotation keeps its sign-in's place; a new sign-in past the cap ends the oldest.
+# ARGV: the grant, the ttl, the family, the token's digest, now, the cap, the grant key prefix,
+# the closed-family key prefix.
+# A rotation keeps its sign-in's place; a new sign-in past the cap ends the oldest, whose
+# access tokens then stop working too.
 OPEN = """
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
@@ -38,6 +40,7 @@ while redis.call('ZCARD', KEYS[3]) > tonumber(ARGV[6]) do
   if digest then
     redis.call('DEL', ARGV[7] .. digest)
   end
+  redis.call('SET', ARGV[8] .. oldest, '1', 'EX', ARGV[2])
   redis.call('HDEL', KEYS[2], oldest)
 end
 return 1

@@ -2,10 +2,13 @@
 
 Refresh tokens are random strings; Redis keeps only their SHA-256. Each use replaces the token
 with a new one of the same family, in one atomic script: presenting a replaced token again
-means it was stolen, and the whole family is closed. Each account has a token version: a role
+means it was stolen, and the whole family is closed. A family is one sign-in, and its access
+tokens carry its id (`sid`): a closed sign-in (signed out, a reused refresh token, or ended by
+the session cap) ends its access tokens at once. Each account has a token version: a role
 change, a takeover or "sign out everywhere" raises it, and every access and refresh token of an
 older version is refused at once. While Redis is down, signing in, refreshing and signing out
-are refused (503); access tokens already issued keep working until they expire (minutes).
+are refused (503); access tokens already issued keep working until they expire (minutes), since
+none of these checks can run: a revoked one among them too.
 
 Sign-in attempts are counted per account and client before the password is checked, and a
 success clears the count: from the LOGIN_MAX_FAILURES-th on, that client waits 1, 2, 4 …
@@ -42,6 +45,7 @@ from api_service.infrastructure.auth.session_scripts import OPEN
 from api_service.infrastructure.auth.session_scripts import REDEEM
 from api_service.infrastructure.auth.session_scripts import UNCOUNT_REGISTRATION
 from api_service.infrastructure.auth.session_scripts import USE_RESET
+from api_service.infrastructure.auth.tokens import Principal
 from api_service.settings.auth import LoginSettings
 from api_service.settings.auth import TokenSettings
 
@@ -56,6 +60,11 @@ class RefreshGrant:
     account_id: UUID
     family: str
     version: int
+
+
+def new_sign_in() -> str:
+    """The id of a new sign-in: its refresh tokens' family, and its access tokens' `sid`."""
+    return secrets.token_hex(16)
 
 
 def _digest(token: str) -> str:
@@ -116,22 +125,25 @@ class RedisSessions:
         key = self._key("version", str(account_id))
         await self._call(lambda: self._client.incr(key))
 
-    async def is_current(self, account_id: UUID, token_id: str, version: int) -> bool:
-        """Not revoked, and of the account's current version."""
-        keys = [self._key("revoked", token_id), self._key("version", str(account_id))]
+    async def is_current(self, principal: Principal) -> bool:
+        """Not revoked, of the account's current version, and its sign-in still open."""
+        keys = [
+            self._key("revoked", principal.token_id),
+            self._key("version", str(principal.account_id)),
+            self._key("closed", principal.sign_in),
+        ]
         try:
-            revoked, current = await self._client.mget(keys)
+            revoked, current, closed = await self._client.mget(keys)
         except (RedisError, OSError) as exc:
             logger.warning("Cannot check the token (%r); accepting it until it expires", exc)
             return True
-        return revoked is None and int(current or 0) == version
+        return revoked is None and closed is None and int(current or 0) == principal.version
 
     # Refresh tokens
 
-    async def open(self, account_id: UUID, version: int, family: str | None = None) -> str:
-        """A new refresh token for the account (in `family`, or a new sign-in)."""
+    async def open(self, account_id: UUID, version: int, family: str) -> str:
+        """A new refresh token for the account, in the sign-in `family` (see new_sign_in)."""
         token = secrets.token_urlsafe(32)
-        family = family or secrets.token_hex(16)
         grant = json.dumps({"account_id": str(account_id), "family": family, "version": version})
         digest = _digest(token)
         account = str(account_id)
@@ -148,6 +160,7 @@ class RedisSessions:
             self._clock(),
             self._login.max_sessions,
             self._key("refresh", ""),
+            self._key("closed", ""),
         ]
         await self._call(lambda: self._open(keys=keys, args=args))
         return token

@@ -16,7 +16,7 @@ from api_service.settings.auth import TokenSettings
 
 # Pinned: a token naming another algorithm (`none`, RS256 with the key as a public key) fails.
 ALGORITHM = "HS256"
-REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti", "role", "typ", "ver"]
+REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti", "role", "typ", "ver", "sid"]
 ACCESS = "access"
 
 
@@ -30,6 +30,8 @@ class Principal:
     expires_at: int
     # The account's token version when it was issued; a newer one ends this token.
     version: int
+    # The sign-in it came from: signing out, a reused refresh token or the session cap ends it.
+    sign_in: str
 
     @property
     def is_admin(self) -> bool:
@@ -53,7 +55,7 @@ class AccessTokens:
     def ttl_s(self) -> int:
         return self._settings.access_ttl_s
 
-    def issue(self, account: Account, version: int) -> str:
+    def issue(self, account: Account, version: int, sign_in: str) -> str:
         now = int(self._clock())
         claims = {
             "sub": str(account.id),
@@ -65,6 +67,7 @@ class AccessTokens:
             "exp": now + self._settings.access_ttl_s,
             "jti": uuid.uuid4().hex,
             "ver": version,
+            "sid": sign_in,
         }
         return jwt.encode(claims, self._settings.secret_key.get_secret_value(), ALGORITHM)
 
@@ -103,8 +106,8 @@ def _principal(claims: dict[str, object]) -> Principal:
         account_id = UUID(str(claims["sub"]))
     except ValueError as exc:
         raise NotAuthenticated("The token names no account.") from exc
-    expires_at, version = claims["exp"], claims["ver"]
-    if not isinstance(version, int):
+    expires_at, version, sign_in = claims["exp"], claims["ver"], claims["sid"]
+    if not isinstance(version, int) or not isinstance(sign_in, str) or not sign_in:
         raise NotAuthenticated("The token is not an access token.")
     return Principal(
         account_id=account_id,
@@ -112,4 +115,5 @@ def _principal(claims: dict[str, object]) -> Principal:
         token_id=str(claims["jti"]),
         expires_at=expires_at if isinstance(expires_at, int) else 0,
         version=version,
+        sign_in=sign_in,
     )
