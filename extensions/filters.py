@@ -183,14 +183,16 @@ def percentage_error(value: Any) -> str:
     return ""
 
 
-def port_error(value: Any, *taken: Any) -> str:
-    """Refuse ports outside the unprivileged range and ports already given to another service."""
+def port_error(value: Any, **taken: Any) -> str:
+    """Refuse ports outside the unprivileged range and ports already given to another service:
+    `taken` maps the earlier port questions to their answers."""
     error = number_error(value, PORT_MIN, PORT_MAX)
     if error:
         return error
     port = int(value)
-    if any(str(other).isdigit() and int(other) == port for other in taken):
-        return f"{port} is used twice; another service has it, and every port must differ."
+    for question, other in taken.items():
+        if str(other).isdigit() and int(other) == port:
+            return f"{port} is {question} too; every port must differ."
     return ""
 
 

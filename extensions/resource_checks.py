@@ -266,8 +266,9 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
                     f"{where}: {wrong}; enum values have lowercase letters, digits and "
                     "underscores only, start with a letter and have at most 40 characters."
                 )
-        if len(set(values)) != len(values):
-            raise ResourceError(f"{where}: enum values must be different.")
+        twice = next((value for value in values if values.count(value) > 1), None)
+        if twice is not None:
+            raise ResourceError(f'{where}: "{twice}" is in values twice; each value once.')
         checked["values"] = list(values)
     if kind == "ref":
         if not name.endswith("_id"):
@@ -304,11 +305,11 @@ def check_resources(value: Any) -> list[dict[str, Any]]:
         # Only the plural names a table, so only the plural must avoid SQL's reserved words.
         problem = _name_problem(name, "Resource name", NAME_MAX, sql=False)
         if problem:
-            raise ResourceError(problem)
+            raise ResourceError(f"Resource {position}: {problem}")
         if name in RESOURCE_NAMES_TAKEN or plural(name) in RESOURCE_NAMES_TAKEN:
             raise ResourceError(
-                f'"{name}" is taken; pick another resource name: a route or module of the '
-                "services has it, at this level or a later one."
+                f'Resource {position}: "{name}" is taken; pick another resource name: a route or '
+                "module of the services has it, at this level or a later one."
             )
         plural_name = resource.get("plural") or plural(name)
         problem = _name_problem(plural_name, "Plural", PLURAL_MAX)

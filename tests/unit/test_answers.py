@@ -20,8 +20,9 @@ def test_every_generated_set_passes_the_validators(number: int) -> None:
     assert released_error(answers["resources"], None) == ""
     assert modules_error(answers["modules"]) == ""
     assert slug_error(slug(answers["project_name"])) == ""
-    ports = [answers[key] for key in ("api_port", "data_service_port", "postgres_port")]
-    assert all(port_error(port, *(p for p in ports if p is not port)) == "" for port in ports)
+    ports = {key: answers[key] for key in ("api_port", "data_service_port", "postgres_port")}
+    for key, port in ports.items():
+        assert port_error(port, **{other: p for other, p in ports.items() if other != key}) == ""
 
 
 def test_the_sets_cover_every_level_type_option_and_limit() -> None:

@@ -78,15 +78,20 @@ def test_email() -> None:
 
 def test_ports() -> None:
     assert filters.port_error(8000) == ""
-    assert filters.port_error(8001, 8000) == ""
+    assert filters.port_error(8001, api_port=8000) == ""
+    assert filters.port_error("8001", api_port="8000", data_service_port="8001") == (
+        "8001 is data_service_port too; every port must differ."
+    )
     assert "is not in 1024-65535" in filters.port_error(80)
     assert "is not in 1024-65535" in filters.port_error(70000)
     assert "not a whole number" in filters.port_error("http")
     assert "not a whole number" in filters.port_error(" 8000")
     assert filters.port_error("8000") == ""
-    assert "is used twice" in filters.port_error("8001", "8001")
-    assert "is used twice" in filters.port_error(8000, 8000)
-    assert "is used twice" in filters.port_error(5432, 8000, 5432)
+    assert "8001 is api_port too" in filters.port_error("8001", api_port="8001")
+    assert "8000 is api_port too" in filters.port_error(8000, api_port=8000)
+    assert "5432 is data_service_port too" in filters.port_error(
+        5432, api_port=8000, data_service_port=5432
+    )
 
 
 def test_database_names() -> None:
@@ -120,7 +125,7 @@ def test_refusals_are_wrapped_for_an_80_column_prompt() -> None:
         ("availability_target", filters.percentage_error("0%")),
         ("availability_target", filters.percentage_error("101%")),
         ("availability_target", filters.percentage_error("ninety")),
-        ("data_service_port", filters.port_error("8000", "8000")),
+        ("data_service_port", filters.port_error("8000", api_port="8000")),
         ("latency_target_ms", filters.number_error("fast", 1, 60000, "ms")),
     ],
 )
