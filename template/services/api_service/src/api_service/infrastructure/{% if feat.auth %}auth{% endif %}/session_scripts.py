@@ -95,3 +95,14 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
 end
 return 0
 """
+
+
+# KEYS: the account's token version. ARGV: the version end_every_session raised it to.
+# Back one step only if nothing raised it again since (that raise must stand).
+REOPEN = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DECR', KEYS[1])
+  return 1
+end
+return 0
+"""

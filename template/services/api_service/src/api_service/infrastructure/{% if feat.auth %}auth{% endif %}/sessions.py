@@ -7,8 +7,8 @@ tokens carry its id (`sid`): a closed sign-in (signed out, a reused refresh toke
 the session cap) ends its access tokens at once. Each account has a token version: a role
 change, a takeover or "sign out everywhere" raises it, and every access and refresh token of an
 older version is refused at once. While Redis is down, signing in, refreshing and signing out
-are refused (503); access tokens already issued keep working until they expire (minutes), since
-none of these checks can run: a revoked one among them too.
+are refused (503), and so is every request with a token: none of these checks can run, and a
+token accepted without them could be one that was revoked.
 
 Sign-in attempts are counted per account and client before the password is checked, and a
 success clears the count: from the LOGIN_MAX_FAILURES-th on, that client waits 1, 2, 4 …
@@ -43,6 +43,7 @@ from api_service.infrastructure.auth.session_scripts import ATTEMPT
 from api_service.infrastructure.auth.session_scripts import COUNT_REGISTRATION
 from api_service.infrastructure.auth.session_scripts import OPEN
 from api_service.infrastructure.auth.session_scripts import REDEEM
+from api_service.infrastructure.auth.session_scripts import REOPEN
 from api_service.infrastructure.auth.session_scripts import UNCOUNT_REGISTRATION
 from api_service.infrastructure.auth.session_scripts import USE_RESET
 from api_service.infrastructure.auth.tokens import Principal
@@ -88,6 +89,7 @@ class RedisSessions:
         self._redeem = client.register_script(REDEEM)
         self._attempt = client.register_script(ATTEMPT)
         self._open = client.register_script(OPEN)
+        self._reopen = client.register_script(REOPEN)
         self._use_reset = client.register_script(USE_RESET)
         self._count_registration = client.register_script(COUNT_REGISTRATION)
         self._uncount_registration = client.register_script(UNCOUNT_REGISTRATION)
@@ -100,8 +102,8 @@ class RedisSessions:
             return await operation()
         except (RedisError, OSError) as exc:
             logger.warning(
-                "The session store does not answer (%r): sign-in, refresh and sign-out answer"
-                " 503 until the Redis at AUTH_REDIS_URL (else REDIS_URL) does",
+                "The session store does not answer (%r): signing in and requests with a token"
+                " answer 503 until the Redis at AUTH_REDIS_URL (else REDIS_URL) does",
                 exc,
             )
             unavailable = "Sign-in is unavailable: the session store does not answer; try again."
@@ -120,10 +122,24 @@ class RedisSessions:
         raw = await self._call(lambda: self._client.get(self._key("version", str(account_id))))
         return int(raw or 0)
 
-    async def end_every_session(self, account_id: UUID) -> None:
-        """Every access and refresh token the account holds stops working now."""
-        key = self._key("version", str(account_id))
-        await self._call(lambda: self._client.incr(key))
+    async def end_every_session(self, account_id: UUID) -> int:
+        """Every access and refresh token the account holds stops working now, and so does a
+        reset token issued before: it was meant for whoever held the account then."""
+        version = self._key("version", str(account_id))
+        reset = self._key("reset", str(account_id))
+
+        async def run() -> int:
+            async with self._client.pipeline(transaction=True) as pipe:
+                pipe.incr(version)
+                pipe.delete(reset)
+                raised, _ = await pipe.execute()
+            return int(raised)
+
+        return await self._call(run)
+
+    async def reopen_sessions(self, account_id: UUID, version: int) -> None:
+        keys = [self._key("version", str(account_id))]
+        await self._call(lambda: self._reopen(keys=keys, args=[version]))
 
     async def is_current(self, principal: Principal) -> bool:
         """Not revoked, of the account's current version, and its sign-in still open."""
@@ -132,11 +148,7 @@ class RedisSessions:
             self._key("version", str(principal.account_id)),
             self._key("closed", principal.sign_in),
         ]
-        try:
-            revoked, current, closed = await self._client.mget(keys)
-        except (RedisError, OSError) as exc:
-            logger.warning("Cannot check the token (%r); accepting it until it expires", exc)
-            return True
+        revoked, current, closed = await self._call(lambda: self._client.mget(keys))
         return revoked is None and closed is None and int(current or 0) == principal.version
 
     # Refresh tokens
