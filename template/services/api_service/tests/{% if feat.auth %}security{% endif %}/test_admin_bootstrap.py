@@ -187,6 +187,26 @@ def test_a_password_typed_twice_differently_is_refused(
     assert capsys.readouterr().err.strip() == create_admin.MISTYPED
 
 
+def test_a_short_password_is_refused_before_it_is_asked_again(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("ADMIN_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin", Terminal())
+    prompts: list[str] = []
+
+    def typed(prompt: str) -> str:
+        prompts.append(prompt)
+        return "short"
+
+    monkeypatch.setattr("getpass.getpass", typed)
+
+    code = create_admin.main([OPS])
+
+    assert code == 2
+    assert prompts == ["Password: "]
+    assert "Refused: password must have" in capsys.readouterr().err
+
+
 def test_the_command_without_a_terminal_asks_for_admin_password(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

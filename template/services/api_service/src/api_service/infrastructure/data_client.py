@@ -131,9 +131,10 @@ def read_error(response: httpx.Response) -> Exception:
         return Conflict(str(body.get("detail", "Conflict.")), field)
     if response.status_code == 422 and isinstance(body, dict):
         for error in body.get("errors", []):
-            if error.get("code") in ("reference_not_found", "invalid_value"):
+            code = error.get("code")
+            if code in ("reference_not_found", "invalid_value"):
                 field = str(error.get("pointer", "#")).removeprefix("#").rpartition("/")[2]
-                return InvalidValue(field, str(error["detail"]))
+                return InvalidValue(field, str(error["detail"]), str(code))
     return unexpected(response)
 
 

@@ -7,6 +7,9 @@ REDEEM = """
 local grant = redis.call('GET', KEYS[1])
 if not grant then
   local family = redis.call('GET', KEYS[2])
+  if family and redis.call('EXISTS', ARGV[1] .. family) == 1 then
+    return {'closed', family}
+  end
   if family then
     redis.call('SET', ARGV[1] .. family, '1', 'EX', ARGV[2])
     return {'reused', family}

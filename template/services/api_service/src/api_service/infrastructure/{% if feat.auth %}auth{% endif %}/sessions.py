@@ -53,6 +53,7 @@ from api_service.settings.auth import TokenSettings
 logger = logging.getLogger(__name__)
 
 REUSED = "The refresh token was already used; every session of that sign-in is closed."
+CLOSED = "This sign-in is closed (signed out, or a used refresh token came back); sign in again."
 STALE = "The account changed since this sign-in (role, status or sign-out everywhere)."
 
 
@@ -184,8 +185,10 @@ class RedisSessions:
         args: list[str | int] = [self._key("closed", ""), self._tokens.refresh_ttl_s]
         outcome, value = await self._call(lambda: self._redeem(keys=keys, args=args))
         outcome = outcome.decode() if isinstance(outcome, bytes) else outcome
-        if outcome in ("reused", "closed"):
+        if outcome == "reused":
             raise NotAuthenticated(REUSED)
+        if outcome == "closed":
+            raise NotAuthenticated(CLOSED)
         if outcome != "ok":
             raise NotAuthenticated("The refresh token is not valid or has expired.")
         grant = json.loads(value)
