@@ -157,6 +157,8 @@ def number_error(value: Any, low: int, high: int, unit: str = "") -> str:
     suffix = f" {unit}" if unit else ""
     if text.startswith("-") and text[1:].isascii() and text[1:].isdigit():
         return f"{text} is not in {low}-{high}{suffix}; use a number in that range."
+    if text != text.strip() and text.strip().isascii() and text.strip().isdigit():
+        return f'"{value}" has spaces; write {text.strip()}.'
     if isinstance(value, bool) or not (text.isascii() and text.isdigit()):
         return f'"{value}": not a whole number; use one from {low} to {high}{suffix}.'
     if str(int(text)) != text:

@@ -297,9 +297,10 @@ def check_resources(value: Any) -> list[dict[str, Any]]:
             raise ResourceError(f"Resource {position} is not a mapping; it has name and fields.")
         unknown = sorted(set(resource) - {"name", "plural", "fields"})
         if unknown:
+            meant = _meant(unknown[0], ["name", "plural", "fields"], {})
+            what = f"{unknown[0]}? use {meant}" if meant else f"unknown key(s) {', '.join(unknown)}"
             raise ResourceError(
-                f"Resource {position}: unknown key(s) {', '.join(unknown)}; "
-                "a resource has name, plural and fields."
+                f"Resource {position}: {what}; a resource has name, plural and fields."
             )
         name = resource.get("name")
         # Only the plural names a table, so only the plural must avoid SQL's reserved words.
@@ -333,7 +334,7 @@ def check_resources(value: Any) -> list[dict[str, Any]]:
         names = [field["name"] for field in checked_fields]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise ResourceError(f'{name}: field "{duplicates[0]}" appears twice.')
+            raise ResourceError(f"{name}.{duplicates[0]}: the field is given twice.")
         checked.append({"name": name, "plural": plural_name, "fields": checked_fields})
 
     earlier: set[str] = set()
@@ -346,8 +347,8 @@ def check_resources(value: Any) -> list[dict[str, Any]]:
             if target == resource["name"]:
                 if field["required"]:
                     raise ResourceError(
-                        f"{where}: a self-ref must be required: false; the first row has "
-                        "nothing to point to."
+                        f"{where}: set required: false; a reference to its own resource "
+                        "must be optional, as the first row has nothing to point to."
                     )
             elif target not in earlier:
                 known = [r["name"] for r in checked]

@@ -85,7 +85,8 @@ def test_ports() -> None:
     assert "is not in 1024-65535" in filters.port_error(80)
     assert "is not in 1024-65535" in filters.port_error(70000)
     assert "not a whole number" in filters.port_error("http")
-    assert "not a whole number" in filters.port_error(" 8000")
+    assert filters.port_error("18710 ") == '"18710 " has spaces; write 18710.'
+    assert "not a whole number" in filters.port_error("8 000")
     assert filters.port_error("8000") == ""
     assert "8001 is api_port too" in filters.port_error("8001", api_port="8001")
     assert "8000 is api_port too" in filters.port_error(8000, api_port=8000)
