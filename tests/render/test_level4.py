@@ -29,6 +29,9 @@ LEVEL_4_HUBS = HUB_FILES | {
     "services/api_service/tests/conftest.py",
     "services/api_service/tests/e2e/test_stack.py",
     "services/api_service/tests/integration/test_data_service_outage.py",
+    # Tests that take Redis away give sign-in a store of its own: it refuses tokens without one.
+    "services/api_service/tests/integration/test_redis.py",
+    "services/api_service/tests/integration/test_redis_store.py",
     "services/db_postgres_service/src/db_postgres_service/models/__init__.py",
     "services/db_postgres_service/src/db_postgres_service/routes/__init__.py",
 }
