@@ -1,8 +1,8 @@
 """The Lua scripts the sign-in Redis runs: each is one atomic step of sessions.py, so that
 concurrent requests cannot both pass a check that only one of them may pass."""
 
-# KEYS: the token's grant, its used-marker. ARGV: the closed-family key prefix, the ttl.
-# One script, so two refreshes with one token cannot both find it unused.
+# KEYS: the token's grant, its used-marker. ARGV: the closed-family key prefix, the ttl, the
+# ended sign-ins channel. One script, so two refreshes with one token cannot both find it unused.
 REDEEM = """
 local grant = redis.call('GET', KEYS[1])
 if not grant then
@@ -12,6 +12,7 @@ if not grant then
   end
   if family then
     redis.call('SET', ARGV[1] .. family, '1', 'EX', ARGV[2])
+    redis.call('PUBLISH', ARGV[3], family)
     return {'reused', family}
   end
   return {'unknown', ''}
@@ -28,7 +29,7 @@ return {'ok', grant}
 
 # KEYS: the new token's grant, the account's sign-ins (family -> token digest), their order.
 # ARGV: the grant, the ttl, the family, the token's digest, now, the cap, the grant key prefix,
-# the closed-family key prefix.
+# the closed-family key prefix, the ended sign-ins channel.
 # A rotation keeps its sign-in's place; a new sign-in past the cap ends the oldest, whose
 # access tokens then stop working too.
 OPEN = """
@@ -45,6 +46,7 @@ while redis.call('ZCARD', KEYS[3]) > tonumber(ARGV[6]) do
   end
   redis.call('SET', ARGV[8] .. oldest, '1', 'EX', ARGV[2])
   redis.call('HDEL', KEYS[2], oldest)
+  redis.call('PUBLISH', ARGV[9], oldest)
 end
 return 1
 """

@@ -19,6 +19,9 @@ An account holds at most LOGIN_MAX_SESSIONS sign-ins: a new one ends its oldest,
 knows a password can fill this Redis with refresh tokens. A password reset token is single-use,
 lives LOGIN_RESET_TTL_S and is the account's only one: issuing another ends the previous.
 
+Whatever ends sign-ins names them on the channel `ended_channel` (the account id, or one
+sign-in's id): open WebSockets of theirs check their tokens at once.
+
 Keep this Redis from evicting keys (`maxmemory-policy noeviction`): an evicted revocation or
 version would bring a token back to life.
 """
@@ -94,6 +97,11 @@ class RedisSessions:
         self._use_reset = client.register_script(USE_RESET)
         self._count_registration = client.register_script(COUNT_REGISTRATION)
         self._uncount_registration = client.register_script(UNCOUNT_REGISTRATION)
+        self.ended_channel = self._key("ended")
+
+    @property
+    def client(self) -> "redis.Redis":
+        return self._client
 
     def _key(self, *parts: str) -> str:
         return ":".join((self._prefix, "auth", *parts))
@@ -133,7 +141,8 @@ class RedisSessions:
             async with self._client.pipeline(transaction=True) as pipe:
                 pipe.incr(version)
                 pipe.delete(reset)
-                raised, _ = await pipe.execute()
+                pipe.publish(self.ended_channel, str(account_id))
+                raised, *_ = await pipe.execute()
             return int(raised)
 
         return await self._call(run)
@@ -174,6 +183,7 @@ class RedisSessions:
             self._login.max_sessions,
             self._key("refresh", ""),
             self._key("closed", ""),
+            self.ended_channel,
         ]
         await self._call(lambda: self._open(keys=keys, args=args))
         return token
@@ -182,7 +192,11 @@ class RedisSessions:
         """The grant of a refresh token, which is used up; a reused token closes its family."""
         digest = _digest(token)
         keys = [self._key("refresh", digest), self._key("used", digest)]
-        args: list[str | int] = [self._key("closed", ""), self._tokens.refresh_ttl_s]
+        args: list[str | int] = [
+            self._key("closed", ""),
+            self._tokens.refresh_ttl_s,
+            self.ended_channel,
+        ]
         outcome, value = await self._call(lambda: self._redeem(keys=keys, args=args))
         outcome = outcome.decode() if isinstance(outcome, bytes) else outcome
         if outcome == "reused":
@@ -206,7 +220,14 @@ class RedisSessions:
 
     async def close_family(self, family: str) -> None:
         ttl = self._tokens.refresh_ttl_s
-        await self._call(lambda: self._client.set(self._key("closed", family), "1", ex=ttl))
+
+        async def run() -> None:
+            async with self._client.pipeline(transaction=True) as pipe:
+                pipe.set(self._key("closed", family), "1", ex=ttl)
+                pipe.publish(self.ended_channel, family)
+                await pipe.execute()
+
+        await self._call(run)
 
     async def revoke_access(self, token_id: str, expires_at: int) -> None:
         remaining = max(1, expires_at - int(self._clock()) + self._tokens.leeway_s)
