@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 from pwdlib import PasswordHash
 
+from api_service.application.auth_errors import HashingBusy
+from api_service.application.auth_errors import Throttled
 from api_service.infrastructure.auth.passwords import Argon2Hasher
+from api_service.infrastructure.auth.passwords import HashingTurns
 
 
 async def longest_stall(work: "asyncio.Future[Any]") -> float:
@@ -83,3 +86,39 @@ async def test_a_stored_value_that_is_no_hash_matches_no_password() -> None:
     results = [await hasher.verify(password, "not-a-hash") for password in ("", "not-a-hash")]
 
     assert results == [(False, None), (False, None)]
+
+
+async def test_past_the_queue_a_check_is_refused_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    hasher = Argon2Hasher(concurrency=1, max_waiting=1)
+    stored = await hasher.hash("correct-horse-9")
+    original, release = PasswordHash.verify_and_update, threading.Event()
+
+    def held(self: PasswordHash, password: str, stored_hash: str) -> Any:
+        release.wait(10)
+        return original(self, password, stored_hash)
+
+    monkeypatch.setattr(PasswordHash, "verify_and_update", held)
+    running = asyncio.ensure_future(hasher.verify("wrong-horse-9", stored))
+    waiting = asyncio.ensure_future(hasher.verify("wrong-horse-9", stored))
+    await asyncio.sleep(0)  # both start: one takes the thread, the other waits for it
+    assert hasher.under_way == 2
+
+    with pytest.raises(HashingBusy):
+        await hasher.verify("wrong-horse-9", stored)
+    release.set()
+    assert [matches for matches, _ in await asyncio.gather(running, waiting)] == [False, False]
+    assert hasher.under_way == 0
+
+
+async def test_a_client_has_at_most_its_share_of_checks_under_way() -> None:
+    turns = HashingTurns(per_client=2)
+
+    async with turns.of("203.0.113.66"), turns.of("203.0.113.66"):
+        with pytest.raises(Throttled) as refused:
+            async with turns.of("203.0.113.66"):
+                pass  # pragma: no cover - refused before it runs
+        async with turns.of("198.51.100.7"):
+            assert turns.under_way == {"203.0.113.66": 2, "198.51.100.7": 1}
+
+    assert refused.value.retry_after_s == 1
+    assert turns.under_way == {}

@@ -23,6 +23,8 @@ async def stack(
     monkeypatch: pytest.MonkeyPatch, database_url: str, redis_client: Any
 ) -> AsyncIterator[Stack]:
     monkeypatch.setenv("LOGIN_REGISTRATION_CONFLICTS_PER_CLIENT", str(PER_CLIENT))
+    # Concurrent probes meet the count itself, not the cap on one client's checks at once.
+    monkeypatch.setenv("LOGIN_HASHING_PER_CLIENT", "10")
     async with running_stack(database_url, Settings(), redis_client=redis_client) as stack:
         owner = await stack.api.post(REGISTER_URL, json=body(TAKEN))
         assert owner.status_code == 201, owner.text

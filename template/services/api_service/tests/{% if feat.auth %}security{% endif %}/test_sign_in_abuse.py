@@ -145,6 +145,8 @@ async def test_waits_double_with_each_failure_up_to_the_longest(redis_client: An
 
 async def test_concurrent_guesses_cannot_outrun_the_count(stack: Stack) -> None:
     await sign_up(stack.api, EMAIL)
+    # Every guess reaches the count: not refused first for too many checks at once.
+    stack.app.state.auth.hashing_turns.per_client = 20
     async with from_address(stack, "203.0.113.66") as attacker:
         answers = await asyncio.gather(*(attacker.post(TOKEN_URL, data=WRONG) for _ in range(20)))
 
@@ -171,3 +173,40 @@ async def test_behind_the_gateway_the_real_client_is_throttled(
         owner = await stack.api.post(TOKEN_URL, data=RIGHT, headers={"X-Real-IP": "198.51.100.7"})
 
     assert (waiting.status_code, owner.status_code) == (429, 200)
+
+
+async def test_a_client_with_its_share_of_checks_under_way_waits_and_others_do_not(
+    stack: Stack,
+) -> None:
+    await sign_up(stack.api, EMAIL)
+    turns = stack.app.state.auth.hashing_turns
+    async with (
+        from_address(stack, "203.0.113.66") as busy,
+        from_address(stack, "198.51.100.7") as other,
+        turns.of("203.0.113.66"),
+        turns.of("203.0.113.66"),
+    ):
+        refused = await busy.post(TOKEN_URL, data=RIGHT)
+        signed_in = await other.post(TOKEN_URL, data=RIGHT)
+
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "1"
+    assert "at once" in refused.json()["detail"]
+    assert signed_in.status_code == 200
+
+
+async def test_past_the_instances_queue_of_checks_a_sign_in_is_refused_at_once(
+    stack: Stack,
+) -> None:
+    await sign_up(stack.api, EMAIL)
+    hasher = stack.app.state.auth.hasher
+    hasher.under_way += 1_000  # as if that many checks ran or waited
+    try:
+        refused = await stack.api.post(TOKEN_URL, data=RIGHT)
+    finally:
+        hasher.under_way -= 1_000
+
+    assert refused.status_code == 503
+    assert refused.headers["Retry-After"] == "1"
+    assert refused.json()["code"] == "sign_in_busy"
+    assert (await stack.api.post(TOKEN_URL, data=RIGHT)).status_code == 200

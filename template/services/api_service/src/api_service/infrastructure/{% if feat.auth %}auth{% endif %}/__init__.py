@@ -7,6 +7,7 @@ from uuid import UUID
 import httpx
 
 from api_service.infrastructure.auth.passwords import Argon2Hasher
+from api_service.infrastructure.auth.passwords import HashingTurns
 from api_service.infrastructure.auth.security_events import SecurityEvents
 from api_service.infrastructure.auth.sessions import RedisSessions
 from api_service.infrastructure.auth.tokens import AccessTokens
@@ -22,6 +23,8 @@ class AuthServices:
     tokens: AccessTokens
     sessions: RedisSessions
     hasher: Argon2Hasher
+    # Password checks under way per client address (sign-in, registration, password changes).
+    hashing_turns: HashingTurns
     login: LoginSettings
     events: SecurityEvents
 

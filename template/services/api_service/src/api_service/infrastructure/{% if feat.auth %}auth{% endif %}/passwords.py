@@ -2,33 +2,54 @@
 
 One check costs a fraction of a second of CPU. Run on the event loop, a burst of sign-ins (no
 account needed) would stall every request and websocket of the replica; in worker threads,
-at most `concurrency` at a time, the loop goes on serving while sign-ins queue.
+at most `concurrency` at a time, the loop goes on serving while sign-ins queue. The queue is
+bounded too: past `max_waiting` checks waiting, a new one is refused at once (HashingBusy, a
+503 with Retry-After) rather than answered after everyone's turn. And one client address may
+have only `per_client` checks under way (HashingTurns, a 429): a burst from a few addresses
+cannot fill the queue that everyone else's sign-ins wait in.
 """
 
 import logging
 import secrets
+from collections import Counter
+from collections.abc import AsyncIterator
+from collections.abc import Callable
+from contextlib import asynccontextmanager
 
 import anyio
 from anyio import CapacityLimiter
 from pwdlib import PasswordHash
 from pwdlib.exceptions import UnknownHashError
 
+from api_service.application.auth_errors import HashingBusy
+from api_service.application.auth_errors import Throttled
+
 logger = logging.getLogger(__name__)
 
 
 class Argon2Hasher:
-    def __init__(self, concurrency: int = 2) -> None:
+    def __init__(self, concurrency: int = 2, max_waiting: int = 32) -> None:
         self._hash = PasswordHash.recommended()
         self._unknown_account_hash = self._hash.hash(secrets.token_urlsafe(16))
         self._limiter = CapacityLimiter(concurrency)
+        self._max_waiting = max_waiting
+        # Checks running or waiting for a thread.
+        self.under_way = 0
 
     async def hash(self, password: str) -> str:
-        return await anyio.to_thread.run_sync(self._hash.hash, password, limiter=self._limiter)
+        return await self._in_turn(self._hash.hash, password)
 
     async def verify(self, password: str, password_hash: str | None) -> tuple[bool, str | None]:
-        return await anyio.to_thread.run_sync(
-            self._verify, password, password_hash, limiter=self._limiter
-        )
+        return await self._in_turn(self._verify, password, password_hash)
+
+    async def _in_turn[T](self, work: Callable[..., T], *args: object) -> T:
+        if self.under_way >= self._limiter.total_tokens + self._max_waiting:
+            raise HashingBusy("Too many sign-ins at once on this instance; try again shortly.")
+        self.under_way += 1
+        try:
+            return await anyio.to_thread.run_sync(work, *args, limiter=self._limiter)
+        finally:
+            self.under_way -= 1
 
     def _verify(self, password: str, password_hash: str | None) -> tuple[bool, str | None]:
         if password_hash is not None:
@@ -39,3 +60,28 @@ class Argon2Hasher:
                 logger.warning("A stored password hash is of no known scheme; refusing it")
         self._hash.verify(password, self._unknown_account_hash)
         return False, None
+
+
+class TooManyAtOnce(Throttled):
+    def __init__(self) -> None:
+        super().__init__("password checks at once from this client", 1)
+
+
+class HashingTurns:
+    """How many password checks each client address has under way; at most `per_client`."""
+
+    def __init__(self, per_client: int) -> None:
+        self.per_client = per_client
+        self.under_way: Counter[str] = Counter()
+
+    @asynccontextmanager
+    async def of(self, client: str) -> AsyncIterator[None]:
+        if self.under_way[client] >= self.per_client:
+            raise TooManyAtOnce
+        self.under_way[client] += 1
+        try:
+            yield
+        finally:
+            self.under_way[client] -= 1
+            if self.under_way[client] <= 0:
+                del self.under_way[client]
