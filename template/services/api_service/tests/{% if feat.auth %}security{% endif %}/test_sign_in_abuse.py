@@ -210,3 +210,41 @@ async def test_past_the_instances_queue_of_checks_a_sign_in_is_refused_at_once(
     assert refused.headers["Retry-After"] == "1"
     assert refused.json()["code"] == "sign_in_busy"
     assert (await stack.api.post(TOKEN_URL, data=RIGHT)).status_code == 200
+
+
+async def test_many_addresses_share_one_wait_and_the_owners_client_none(
+    redis_client: Any,
+) -> None:
+    now = [1_000.0]
+    login = LoginSettings(max_failures=5, account_max_failures=3, lockout_s=60)
+    sessions = RedisSessions(
+        redis_client, Settings().redis.key_prefix, TokenSettings(), login, clock=lambda: now[0]
+    )
+    owner = "198.51.100.7"
+    assert await sessions.attempt(EMAIL, owner) is None
+    await sessions.succeeded(EMAIL, owner)
+
+    botnet = [f"203.0.113.{n}" for n in range(1, 7)]
+    waits = [await sessions.attempt(EMAIL, address) for address in botnet]
+    owners_try = await sessions.attempt(EMAIL, owner)
+    await sessions.succeeded(EMAIL, owner)
+    now[0] += 1.1
+    after_the_wait = [await sessions.attempt(EMAIL, address) for address in botnet[:2]]
+
+    # Each address failed once only, yet from the account's third failure on they wait, and
+    # the shared wait doubles with each failure past it.
+    assert waits == [None, None, None, 1, 1, 1]
+    assert owners_try is None
+    assert after_the_wait == [None, 2]
+
+
+async def test_a_success_takes_back_its_attempt_from_the_accounts_count(
+    redis_client: Any,
+) -> None:
+    login = LoginSettings(account_max_failures=2)
+    sessions = RedisSessions(redis_client, Settings().redis.key_prefix, TokenSettings(), login)
+    for _ in range(5):
+        assert await sessions.attempt(EMAIL, "198.51.100.7") is None
+        await sessions.succeeded(EMAIL, "198.51.100.7")
+
+    assert await sessions.attempt(EMAIL, "203.0.113.9") is None

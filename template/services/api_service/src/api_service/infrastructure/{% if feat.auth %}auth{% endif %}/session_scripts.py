@@ -60,22 +60,51 @@ end
 return 0
 """
 
-# KEYS: the account's failures hash. ARGV: the client, now, max failures, longest wait, memory.
-# One script, so concurrent guesses from one client are counted one by one.
+# KEYS: the account's failures hash, the clients that signed in to it lately. ARGV: the client,
+# now, max failures per client, longest wait, memory, max failures of the account from clients
+# it does not know. One script, so concurrent guesses from one client are counted one by one.
+# 'count:*' counts the account's failures from everywhere: past its cap, every client the
+# account does not know shares one growing wait ('until:*'), so many addresses get no more
+# tries than one; the clients it knows sign in as before.
 ATTEMPT = """
-local wait_until = tonumber(redis.call('HGET', KEYS[1], 'until:' .. ARGV[1]) or '0')
 local now = tonumber(ARGV[2])
+local wait_until = tonumber(redis.call('HGET', KEYS[1], 'until:' .. ARGV[1]) or '0')
 if wait_until > now then
   return tostring(wait_until - now)
 end
+local known = redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1
+if not known then
+  local shared_until = tonumber(redis.call('HGET', KEYS[1], 'until:*') or '0')
+  if shared_until > now then
+    return tostring(shared_until - now)
+  end
+end
 local count = redis.call('HINCRBY', KEYS[1], 'count:' .. ARGV[1], 1)
+local total = redis.call('HINCRBY', KEYS[1], 'count:*', 1)
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 local beyond = count - tonumber(ARGV[3])
 if beyond >= 0 then
   local wait = math.min(tonumber(ARGV[4]), 2 ^ math.min(beyond, 30))
   redis.call('HSET', KEYS[1], 'until:' .. ARGV[1], tostring(now + wait))
 end
+local beyond_all = total - tonumber(ARGV[6])
+if not known and beyond_all >= 0 then
+  local wait = math.min(tonumber(ARGV[4]), 2 ^ math.min(beyond_all, 30))
+  redis.call('HSET', KEYS[1], 'until:*', tostring(now + wait))
+end
 return ''
+"""
+
+# KEYS: the account's failures hash, its known clients. ARGV: the client, how long it is known.
+# The attempt was counted before the password was checked: a success takes it back.
+SUCCEEDED = """
+redis.call('HDEL', KEYS[1], 'count:' .. ARGV[1], 'until:' .. ARGV[1])
+if tonumber(redis.call('HGET', KEYS[1], 'count:*') or '0') > 0 then
+  redis.call('HINCRBY', KEYS[1], 'count:*', -1)
+end
+redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+return 1
 """
 
 

@@ -13,7 +13,10 @@ token accepted without them could be one that was revoked.
 Sign-in attempts are counted per account and client before the password is checked, and a
 success clears the count: from the LOGIN_MAX_FAILURES-th on, that client waits 1, 2, 4 …
 seconds (at most LOGIN_LOCKOUT_S) before its next try, while the account's owner signs in from
-anywhere else as usual. An admin clears the count.
+anywhere else as usual. Past LOGIN_ACCOUNT_MAX_FAILURES failures of the account from everywhere,
+the clients that have not signed in to it within a refresh token's life share one such wait, so
+an attacker's many addresses get the tries of one; the owner's usual clients are not slowed.
+An admin clears the counts.
 
 An account holds at most LOGIN_MAX_SESSIONS sign-ins: a new one ends its oldest, so nobody who
 knows a password can fill this Redis with refresh tokens. A password reset token is single-use,
@@ -47,6 +50,7 @@ from api_service.infrastructure.auth.session_scripts import COUNT_REGISTRATION
 from api_service.infrastructure.auth.session_scripts import OPEN
 from api_service.infrastructure.auth.session_scripts import REDEEM
 from api_service.infrastructure.auth.session_scripts import REOPEN
+from api_service.infrastructure.auth.session_scripts import SUCCEEDED
 from api_service.infrastructure.auth.session_scripts import UNCOUNT_REGISTRATION
 from api_service.infrastructure.auth.session_scripts import USE_RESET
 from api_service.infrastructure.auth.tokens import Principal
@@ -92,6 +96,7 @@ class RedisSessions:
         self._clock = clock
         self._redeem = client.register_script(REDEEM)
         self._attempt = client.register_script(ATTEMPT)
+        self._succeeded = client.register_script(SUCCEEDED)
         self._open = client.register_script(OPEN)
         self._reopen = client.register_script(REOPEN)
         self._use_reset = client.register_script(USE_RESET)
@@ -262,8 +267,11 @@ class RedisSessions:
     def _failures(self, email: str) -> str:
         return self._key("failures", _digest(email))
 
+    def _known_clients(self, email: str) -> str:
+        return self._key("known-clients", _digest(email))
+
     async def attempt(self, email: str, client: str) -> int | None:
-        keys = [self._failures(email)]
+        keys = [self._failures(email), self._known_clients(email)]
         login = self._login
         args: list[str | float] = [
             client,
@@ -272,14 +280,17 @@ class RedisSessions:
             login.lockout_s,
             # Remembered past the longest wait: waiting it out does not start the count over.
             2 * login.lockout_s,
+            login.account_max_failures,
         ]
         answer = await self._call(lambda: self._attempt(keys=keys, args=args))
         remaining = float(answer or 0)
         return max(1, math.ceil(remaining)) if remaining > 0 else None
 
     async def succeeded(self, email: str, client: str) -> None:
-        key = self._failures(email)
-        await self._call(lambda: self._client.hdel(key, f"count:{client}", f"until:{client}"))
+        """The client's count starts over, and the account knows it for a refresh token's life."""
+        keys = [self._failures(email), self._known_clients(email)]
+        args: list[str | int] = [client, self._tokens.refresh_ttl_s]
+        await self._call(lambda: self._succeeded(keys=keys, args=args))
 
     async def clear_failures(self, email: str) -> None:
         await self._call(lambda: self._client.delete(self._failures(email)))
