@@ -328,10 +328,10 @@ def _samples(field: dict[str, Any], enum_class: str) -> dict[str, Any]:
         invalid.append("12")
     elif kind in ("int", "float"):
         low, high = field.get("min"), field.get("max")
-        base = low if low is not None else (high - 1000 if high is not None and high < 0 else 0)
+        base = _sample_base(field)
         step = "n" if kind == "int" else "n / 4"
         if high is not None:
-            span = int(high - base) or 1
+            span = _sample_span(field)
             json_value = (
                 f"{base!r} + (n % {span})" if kind == "int" else f"{base!r} + (n % {span}) / 2"
             )
@@ -405,10 +405,23 @@ def _samples_differ(field: dict[str, Any]) -> bool:
     if field["type"] == "enum":
         return len(field["values"]) >= 3
     if field["type"] in ("int", "float") and field.get("max") is not None:
-        low = field.get("min")
-        base = low if low is not None else (field["max"] - 1000 if field["max"] < 0 else 0)
-        return int(field["max"] - base) >= 3
+        return _sample_span(field) >= 3
     return True
+
+
+def _sample_base(field: dict[str, Any]) -> int | float:
+    """The lowest sample of an int or float: its min, else well below its max, else 0."""
+    low, high = field.get("min"), field.get("max")
+    if low is not None:
+        return low
+    return min(0, high - 1000) if high is not None else 0
+
+
+def _sample_span(field: dict[str, Any]) -> int:
+    """How many samples fit from the base up to the max: every whole number of an int, every
+    half of a float (so that n = 1, 2, 3 give different values where the range allows)."""
+    room = field["max"] - _sample_base(field)
+    return int(room) + 1 if field["type"] == "int" else int(room * 2) + 1
 
 
 def _example_values(fields: list[dict[str, Any]]) -> dict[str, Any]:

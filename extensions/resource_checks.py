@@ -246,6 +246,11 @@ def _check_field(resource: str, field: Any, position: int) -> dict[str, Any]:
         low, high = checked["min"], checked["max"]
         if low is not None and high is not None and low >= high:
             raise ResourceError(f"{where}: min must be below max.")
+        if checked["unique"] and low is not None and high is not None and high - low < 2:
+            raise ResourceError(
+                f"{where}: too narrow for unique; {low} to {high} holds 2 values, room for 2"
+                " rows: widen it to 3 values at least, or drop unique."
+            )
     if kind == "decimal":
         precision, scale = field.get("precision", 12), field.get("scale", 2)
         if not (isinstance(precision, int) and 1 <= precision <= 38):

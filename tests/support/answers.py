@@ -58,9 +58,11 @@ def _field(rng: random.Random, name: str, kind: str) -> dict[str, Any]:
         field["max_length"] = rng.choice((1, 2, 8, 40, 100, 255, 1000, 10000))
     if kind in ("int", "float"):
         low = rng.choice((None, 0, 1, -50, -(2**31) + 1))
-        high = rng.choice((None, 100, 5000, 2**31 - 1))
+        high = rng.choice((None, 2, 3, 100, 5000, 2**31 - 1))
         if low is not None and high is not None and low >= high:
             high = None
+        if field.get("unique") and low is not None and high is not None and high - low < 2:
+            high = low + 2  # the narrowest range a unique int may have
         if kind == "float" and low is not None and rng.random() < 0.5:
             low = low + 0.5
         field |= {key: value for key, value in (("min", low), ("max", high)) if value is not None}

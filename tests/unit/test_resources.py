@@ -63,6 +63,8 @@ BAD_RESOURCES: list[tuple[Any, str]] = [
     (with_fields({"name": "a", "type": "str", "values": ["x"]}), "str has no option values;"),
     (with_fields({"name": "a", "type": "int", "min": 5, "max": 1}), "min must be below max"),
     (with_fields({"name": "a", "type": "int", "min": 0.5}), "whole number"),
+    (with_fields({"name": "a", "type": "int", "min": 0, "max": 1, "unique": True}),
+     "thing.a: too narrow for unique; 0 to 1 holds 2 values"),
     (with_fields({"name": "a", "type": "decimal", "precision": 40}), "precision"),
     (with_fields({"name": "a", "type": "decimal", "precision": 4, "scale": 4}), "scale"),
     (with_fields({"name": "a", "type": "bool", "unique": True}), "can't be unique"),
