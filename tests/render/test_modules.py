@@ -185,6 +185,13 @@ MODULE_LEVEL_FILES = {
     ("websockets", 3): "gateway/templates/locations/websockets.conf.template",
     ("rabbitmq", 3): "ops/rabbitmq/service-users.sh",
 }
+# Added by a module below a level, from which the level itself renders them.
+MODULE_FILES_BELOW_LEVEL = {
+    ("websockets", 3): """
+        services/api_service/src/api_service/api/client_addresses.py
+        services/api_service/tests/unit/test_client_addresses.py
+    """,
+}
 
 
 def module_files(module: str, level: int) -> set[str]:
@@ -195,6 +202,9 @@ def module_files(module: str, level: int) -> set[str]:
         names.add(f"compose/production/{module}.compose.yml")
     for (owner, lowest), files in MODULE_LEVEL_FILES.items():
         if owner == module and level >= lowest:
+            names |= set(files.split())
+    for (owner, level_that_has_them), files in MODULE_FILES_BELOW_LEVEL.items():
+        if owner == module and level < level_that_has_them:
             names |= set(files.split())
     return names
 

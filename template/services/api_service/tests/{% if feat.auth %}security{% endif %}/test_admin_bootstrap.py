@@ -251,12 +251,12 @@ async def test_the_former_holder_gets_no_admin_token_during_a_takeover(
     during: list[int] = []
 
     class Watched(RedisSessions):
-        async def end_every_session(self, account_id: UUID) -> int:
+        async def end_every_session(self, account_id: UUID, *, announce: bool = True) -> int:
             # The moment before the former holder's tokens end: refresh and sign in then.
             refresh = {"refresh_token": attacker["refresh_token"]}
             during.append((await stack.api.post("/api/v1/auth/refresh", json=refresh)).status_code)
             during.append((await sign_in(stack, OPS, ATTACKER_PASSWORD)).status_code)
-            return await super().end_every_session(account_id)
+            return await super().end_every_session(account_id, announce=announce)
 
     settings = Settings()
     sessions = Watched(redis_client, settings.redis.key_prefix, settings.tokens, settings.login)

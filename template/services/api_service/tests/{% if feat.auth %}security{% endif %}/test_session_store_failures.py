@@ -49,11 +49,11 @@ def fail_second_call(
     real = sessions.end_every_session
     calls: list[UUID] = []
 
-    async def flaky(account_id: UUID) -> None:
+    async def flaky(account_id: UUID, *, announce: bool = True) -> None:
         calls.append(account_id)
         if len(calls) > 1:
             raise AuthUnavailable("The session store does not answer.")
-        await real(account_id)
+        await real(account_id, announce=announce)
 
     monkeypatch.setattr(sessions, "end_every_session", flaky)
     return real  # type: ignore[no-any-return]

@@ -21,6 +21,17 @@ class Conflict(ApplicationError):
         self.field = field
 
 
+class WriteContention(ApplicationError):
+    """Other writes to the row kept landing between our read and our write: none was lost,
+    this one was not made; the client may send it again."""
+
+    def __init__(self, entity: str, entity_id: object) -> None:
+        super().__init__(
+            f"{entity} {entity_id} is being changed by many writers at once; this change was not"
+            " made: send it again."
+        )
+
+
 class VersionMismatch(ApplicationError):
     """The entity is no longer at the version the writer started from."""
 

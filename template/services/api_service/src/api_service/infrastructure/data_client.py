@@ -147,9 +147,19 @@ def parse[M: BaseModel](model: type[M], response: httpx.Response) -> M:
 
 
 def unexpected(response: httpx.Response) -> DataServiceError:
+    said = ""
+    if response.status_code >= 500:
+        # Its own explanation of a failure, where it gave one (a schema behind the code, say).
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and isinstance(body.get("detail"), str):
+            said = f": {body['detail']}"
+    ending = said if said.endswith(".") else f"{said}."
     return DataServiceError(
         f"The {SERVICE_NAME} answered {response.request.method} {response.request.url.path} "
-        f"with status {response.status_code}."
+        f"with status {response.status_code}{ending}"
     )
 
 

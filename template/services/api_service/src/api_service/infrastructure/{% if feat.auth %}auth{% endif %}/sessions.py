@@ -136,9 +136,10 @@ class RedisSessions:
         raw = await self._call(lambda: self._client.get(self._key("version", str(account_id))))
         return int(raw or 0)
 
-    async def end_every_session(self, account_id: UUID) -> int:
+    async def end_every_session(self, account_id: UUID, *, announce: bool = True) -> int:
         """Every access and refresh token the account holds stops working now, and so does a
-        reset token issued before: it was meant for whoever held the account then."""
+        reset token issued before: it was meant for whoever held the account then. Announced
+        on the ended channel unless told not to (an end that may yet be undone)."""
         version = self._key("version", str(account_id))
         reset = self._key("reset", str(account_id))
 
@@ -146,7 +147,8 @@ class RedisSessions:
             async with self._client.pipeline(transaction=True) as pipe:
                 pipe.incr(version)
                 pipe.delete(reset)
-                pipe.publish(self.ended_channel, str(account_id))
+                if announce:
+                    pipe.publish(self.ended_channel, str(account_id))
                 raised, *_ = await pipe.execute()
             return int(raised)
 

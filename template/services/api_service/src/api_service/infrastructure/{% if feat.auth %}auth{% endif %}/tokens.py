@@ -72,6 +72,9 @@ class AccessTokens:
         return jwt.encode(claims, self._settings.secret_key.get_secret_value(), ALGORITHM)
 
     def verify(self, token: str) -> Principal:
+        if not token.isascii():
+            # A JWT is ASCII; anything else (a lone surrogate, say) is no token, not a crash.
+            raise NotAuthenticated("The token is not valid: it is not a JWT.")
         keys = [self._settings.secret_key, *self._settings.previous_secret_keys]
         for index, key in enumerate(keys):
             try:
