@@ -51,6 +51,14 @@ def for_prompt(message: str, question: str) -> str:
     # A clause before more ends with ";", a whole sentence with its own period.
     end = ";" if separator else ""
     if len(clause) + len(end) <= first_width:
+        # As many whole clauses as fit: the line the prompt shows says how to fix it too,
+        # where there is room.
+        while after:
+            following, more, rest = after.partition("; ")
+            joined = f"{clause}; {following}"
+            if len(joined) + (1 if more else 0) > first_width:
+                break
+            clause, after, end = joined, rest, ";" if more else ""
         return _wrapped(clause + end, after)
     for first in _shorter_clauses(clause):
         if len(first) + len(end) <= first_width:

@@ -357,7 +357,14 @@ def check_resources(value: Any) -> list[dict[str, Any]]:
                     )
             elif target not in earlier:
                 known = [r["name"] for r in checked]
-                wrong = f'list "{target}" first' if target in known else f'no resource "{target}"'
+                plurals = {r["plural"]: r["name"] for r in checked}
+                meant = plurals.get(target) or _meant(target, known, {})
+                if target in known:
+                    wrong = f'list "{target}" first'
+                elif meant:
+                    wrong = f"to: {target}? use {meant}"
+                else:
+                    wrong = f'no resource "{target}"'
                 raise ResourceError(
                     f"{where}: {wrong}; a reference points to a resource listed before it "
                     "(or to its own resource)."

@@ -94,6 +94,9 @@ def test_the_line_the_prompt_shows_is_a_whole_statement(answer: Any, message: st
 REALISTIC = [
     ([{"name": "order", "fields": [{"name": "customer_id", "type": "ref", "to": "client"}]}],
      'customer_id: no resource "client";'),
+    ([{"name": "book", "fields": [{"name": "title", "type": "str"}]},
+      {"name": "review", "fields": [{"name": "book_id", "type": "ref", "to": "books"}]}],
+     "review.book_id: to: books? use book;"),
     ([{"name": "purchase_order", "fields": [{"name": "notes", "type": "text", "unique": True}]}],
      "notes: text can't be unique;"),
     ([{"name": "purchase_order", "fields": [{"name": "customer_notes", "type": "money"}]}],

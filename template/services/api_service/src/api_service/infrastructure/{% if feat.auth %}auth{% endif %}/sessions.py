@@ -117,7 +117,8 @@ class RedisSessions:
         except (RedisError, OSError) as exc:
             logger.warning(
                 "The session store does not answer (%r): signing in and requests with a token"
-                " answer 503 until the Redis at AUTH_REDIS_URL (else REDIS_URL) does",
+                " answer 503 until the Redis at AUTH_REDIS_URL (else REDIS_URL) does (locally:"
+                " make redis-local)",
                 exc,
             )
             unavailable = "Sign-in is unavailable: the session store does not answer; try again."
