@@ -22,7 +22,7 @@ from pwdlib import PasswordHash
 from pwdlib.exceptions import UnknownHashError
 
 from api_service.application.auth_errors import HashingBusy
-from api_service.application.auth_errors import Throttled
+from api_service.application.auth_errors import TooManyAtOnce
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +63,6 @@ class Argon2Hasher:
                 logger.warning("A stored password hash is of no known scheme; refusing it")
         self._hash.verify(password, self._unknown_account_hash)
         return False, None
-
-
-class TooManyAtOnce(Throttled):
-    def __init__(self) -> None:
-        super().__init__("password checks at once from this client", 1)
 
 
 class HashingTurns:
