@@ -19,8 +19,7 @@ if context.config.config_file_name and "database_url" not in context.config.attr
 
 
 def _settings() -> Settings:
-    url = context.config.attributes.get("database_url")
-    return Settings(database_url=url) if url else Settings()
+    return Settings.for_migrations(context.config.attributes.get("database_url"))
 
 
 def run_migrations_offline() -> None:

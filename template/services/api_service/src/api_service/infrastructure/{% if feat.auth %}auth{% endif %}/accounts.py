@@ -69,7 +69,7 @@ class HttpAccountRepository:
         body = {"email": email, "password_hash": password_hash, "role": role}
         response = await send(self._client, "POST", URL, json=body, headers=NO_STORE)
         if response.status_code == 409:
-            raise Conflict("email is already registered.")
+            raise Conflict("This email is already registered.")
         if response.status_code != 201:
             raise read_error(response)
         return parse(Record, response).to_domain()
