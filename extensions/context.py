@@ -66,6 +66,12 @@ FOLDER_FLAGS = {
     "ops": ("cicd", "rabbitmq_users", "postgres_ops"),
 }
 COVERAGE_GATES = {1: 60, 2: 75, 3: 80, 4: 85}
+# Where production runs: the compose stack on one host, or a Kubernetes cluster as well (from
+# level 4, whose pieces a cluster can spread: replicas, sign-in state in Redis, alerts).
+DEPLOYMENTS = ("compose", "kubernetes")
+KUBERNETES_LEVEL = 4
+# The modules whose workloads deploy/kubernetes/ holds; the others are refused with the target.
+KUBERNETES_MODULES = ("redis",)
 # A rendered service's first uv.lock takes only releases uploaded before this instant: the same
 # answers then lock the same versions on any day. `nox -s pins` moves it (and proves every module
 # still resolves on both Pythons); the pins in the services' pyproject.toml must be older.
@@ -90,6 +96,26 @@ def modules_error(modules: Any) -> str:
     unknown = sorted(set(chosen) - set(ALL_MODULES))
     if unknown:
         return f"Unknown module(s): {', '.join(unknown)}; choose from {', '.join(ALL_MODULES)}."
+    return ""
+
+
+def deployment_error(deployment: Any, level: Any, modules: Any) -> str:
+    if deployment not in DEPLOYMENTS:
+        return f'Deployment "{deployment}" does not exist; choose compose or kubernetes.'
+    if deployment != "kubernetes":
+        return ""
+    if int(level) < KUBERNETES_LEVEL:
+        return (
+            f"Kubernetes manifests come with maturity level {KUBERNETES_LEVEL}; "
+            "raise the level or choose compose."
+        )
+    enabled, _ = resolve_modules(modules, int(level))
+    missing = [module for module in enabled if module not in KUBERNETES_MODULES]
+    if missing:
+        return (
+            f"Kubernetes manifests do not cover the module(s) {', '.join(missing)} yet; "
+            "choose compose, or leave those modules out (docs/questions.md)."
+        )
     return ""
 
 
@@ -121,6 +147,9 @@ def build_context(answers: dict[str, Any]) -> dict[str, Any]:
     level = int(answers.get("maturity_level", 1))
     modules, added = resolve_modules(answers.get("modules"), level)
     flags = feature_flags(level, modules)
+    flags["kubernetes"] = (
+        level >= KUBERNETES_LEVEL and answers.get("deployment", "compose") == "kubernetes"
+    )
     return {
         "level": level,
         "level_name": LEVEL_NAMES.get(level, ""),
@@ -479,6 +508,7 @@ PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("secrets_check", "production_stack"),
         ("load_test", "load_test"),
         ("backups", "backups"),
+        ("kubernetes", "kubernetes"),
     ),
     "rotate_secrets": tuple(
         (flag, flag)
@@ -506,6 +536,7 @@ PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("logging", "logging"),
         ("pre_production", "nginx"),
         ("production", "auth"),
+        ("kubernetes", "kubernetes"),
         ("operations", "runbooks"),
         ("postgres_production", "replica", "backups"),
         ("tracing_and_central_logs", "tracing", "central_logs"),
@@ -776,4 +807,10 @@ class AvailabilityChecks(Extension):
 
     def __init__(self, environment: Any) -> None:
         super().__init__(environment)
-        environment.filters.update({"level_error": level_error, "modules_error": modules_error})
+        environment.filters.update(
+            {
+                "level_error": level_error,
+                "modules_error": modules_error,
+                "deployment_error": deployment_error,
+            }
+        )

@@ -185,6 +185,7 @@ PRESETS = {
     "websockets_level4": {"maturity_level": 4, "modules": ["websockets"]},
     "s3": {"modules": ["s3"]},
     "s3_level4": {"maturity_level": 4, "modules": ["s3"]},
+    "kubernetes_level4": {**CATALOG, "maturity_level": 4, "deployment": "kubernetes"},
     "storefront_level4": {
         "maturity_level": 4,
         "modules": EVERY_MODULE,

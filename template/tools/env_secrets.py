@@ -1,6 +1,7 @@
 """Give .env a new random secret in place of every change-me (made from .env.example if missing).
 
     make env
+    python3 tools/env_secrets.py FILE EXAMPLE    # another pair (make k8s-secrets)
 
 Values already changed are kept, so it is safe to run again. Variables .env.example has and
 .env lacks (a template update added them) are appended, with a new secret for each change-me.
@@ -10,6 +11,7 @@ it when .env changes later (docs/runbooks tell how to rotate one).
 
 import re
 import secrets
+import sys
 from pathlib import Path
 
 # KEY=change-me, quoted or not (the quotes are kept); Windows line ends read as plain ones.
@@ -42,21 +44,21 @@ def new_secret(match: re.Match[str]) -> str:
     return f"{name}={quote}{secrets.token_urlsafe(32)}{quote}"
 
 
-def main() -> None:
-    env, example = Path(".env"), Path(".env.example")
+def main(argv: list[str]) -> None:
+    env, example = (Path(argv[0]), Path(argv[1])) if argv else (Path(".env"), Path(".env.example"))
     if not env.exists():
         env.write_text(example.read_text())
     text = env.read_text()
     added = missing_lines(example.read_text(), text)
     if added:
-        text = text.rstrip("\n") + "\n\n# added by `make env` from .env.example\n"
+        text = text.rstrip("\n") + f"\n\n# added by `make env` from {example.name}\n"
         text += "\n".join(added) + "\n"
     text, count = PLACEHOLDER.subn(new_secret, text)
     env.write_text(text)
     env.chmod(0o600)
     variables = sum(1 for line in added if ASSIGNMENT.match(line))
-    print(f".env: {variables} variable(s) added, {count} change-me value(s) replaced by secrets")
+    print(f"{env}: {variables} variable(s) added, {count} change-me value(s) replaced by secrets")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -23,6 +24,7 @@ import yaml
 
 from extensions.context import COVERAGE_GATES
 from tests.conftest import EXPLORED, HEAVIEST_FIRST, PRESETS
+from tests.render import test_kubernetes as kubernetes
 from tests.support.postgres import PostgresServer, free_port
 from tests.support.project import (
     COMPOSE_STACKS,
@@ -105,6 +107,28 @@ def test_every_compose_stack_resolves_with_the_env_example(project: Project) -> 
                     # Made on the server (certificates, secrets): never committed.
                     folder = f"{source.relative_to(project.root)}/"
                     assert folder in ignored, (name, service, folder)
+
+
+def test_kubernetes_overlays_build_validate_and_keep_the_architecture(
+    project: Project, tmp_path: Path
+) -> None:
+    """With the Kubernetes target: each overlay builds, every object validates strictly, and
+    the NetworkPolicies let through the architecture's connections and no other."""
+    if not (project.root / "deploy/kubernetes").is_dir():
+        pytest.skip("no Kubernetes target in these answers")
+    copy = tmp_path / "project"
+    (copy / "tools").mkdir(parents=True)
+    shutil.copytree(project.root / "deploy", copy / "deploy")
+    shutil.copy(project.root / ".copier-answers.yml", copy)
+    for environment in kubernetes.ENVIRONMENTS:
+        overlay = copy / "deploy/kubernetes/overlays" / environment
+        subprocess.run(
+            [sys.executable, str(project.root / "tools/env_secrets.py"),
+             str(overlay / "secrets.env"), str(overlay / "secrets.env.example")],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        assert kubernetes.invalid_objects(kubernetes.build(copy, environment)) == []
+    assert kubernetes.unexpected_edges(kubernetes.build(copy, "production")) == set()
 
 
 def test_lint_format_types_and_security_gates_pass(project: Project) -> None:

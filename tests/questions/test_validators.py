@@ -31,6 +31,11 @@ BAD_ANSWERS: list[tuple[dict[str, Any], str]] = [
     ({"project_slug": "boto3"}, "name taken by a package"),
     ({"resources": [{"name": "attachment", "fields": [{"name": "a", "type": "str"}]}]}, "taken"),
     ({"modules": ["kafka"]}, "'kafka' is not in"),
+    (
+        {"maturity_level": 4, "modules": ["s3"], "deployment": "kubernetes"},
+        "do not cover the module(s) s3 yet",
+    ),
+    ({"maturity_level": 4, "deployment": "swarm"}, "'swarm' is not in"),
     ({"resources": []}, "non-empty list"),
     ({"resources": [{"name": "Item", "fields": [{"name": "a", "type": "str"}]}]}, "lowercase"),
     ({"resources": [{"name": "item", "fields": [{"name": "a", "type": "geo"}]}]}, "unknown type"),

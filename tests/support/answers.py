@@ -12,7 +12,7 @@ import random
 from typing import Any
 
 from extensions import resource_checks as rules
-from extensions.context import ALL_MODULES
+from extensions.context import ALL_MODULES, KUBERNETES_MODULES
 from extensions.filters import PORT_MAX, PORT_MIN, SLUG_MAX, slug_error
 
 WORDS = (
@@ -133,6 +133,11 @@ def answer_set(rng: random.Random) -> dict[str, Any]:
     }
     if rng.random() < 0.25:
         answers["project_slug"] = _longest_slug(rng)
+    # Drawn apart from `rng`, so that the sets a seed gave before the Kubernetes target stay
+    # the same: a level 4 set deploys to Kubernetes now and then, with the modules it covers.
+    if level == 4 and random.Random(repr(answers)).random() < 0.4:
+        answers["deployment"] = "kubernetes"
+        answers["modules"] = [module for module in modules if module in KUBERNETES_MODULES]
     return answers
 
 

@@ -101,3 +101,32 @@ def test_projects_update_with_the_copier_the_template_is_tested_with() -> None:
         assert pinned, package
         assert f"{package}=={pinned[1]}" in context.COPIER_COMMAND
         assert f"{package}=={pinned[1]}" in readme
+
+
+@pytest.mark.parametrize(
+    ("deployment", "level", "modules", "refusal"),
+    [
+        ("compose", 1, [], ""),
+        ("compose", 4, ["s3"], ""),
+        ("kubernetes", 4, [], ""),
+        ("kubernetes", 4, ["redis"], ""),
+        ("kubernetes", 3, [], "Kubernetes manifests come with maturity level 4;"),
+        ("kubernetes", 4, ["workers"], "do not cover the module(s) workers, rabbitmq yet;"),
+        ("swarm", 4, [], 'Deployment "swarm" does not exist;'),
+    ],
+)
+def test_the_kubernetes_target_is_refused_where_its_manifests_fall_short(
+    deployment: str, level: int, modules: list[str], refusal: str
+) -> None:
+    error = context.deployment_error(deployment, level, modules)
+    assert refusal in error if refusal else error == ""
+
+
+def test_the_kubernetes_flag_needs_level_4_and_the_answer() -> None:
+    assert context.build_context({"maturity_level": 4, "deployment": "kubernetes"})["feat"][
+        "kubernetes"
+    ]
+    assert not context.build_context({"maturity_level": 4})["feat"]["kubernetes"]
+    assert not context.build_context({"maturity_level": 3, "deployment": "kubernetes"})["feat"][
+        "kubernetes"
+    ]
