@@ -150,6 +150,8 @@ def build_context(answers: dict[str, Any]) -> dict[str, Any]:
     flags["kubernetes"] = (
         level >= KUBERNETES_LEVEL and answers.get("deployment", "compose") == "kubernetes"
     )
+    # Releases reach one host over SSH (deploy.yml, ops/deploy.sh) unless a cluster runs them.
+    flags["ssh_deploy"] = flags["cicd"] and not flags["kubernetes"]
     return {
         "level": level,
         "level_name": LEVEL_NAMES.get(level, ""),
@@ -521,7 +523,8 @@ PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
             "auth",
             "metrics",
             "sentry",
-            "cicd",
+            "ssh_deploy",
+            "kubernetes",
         )
     ),
     "websockets_doc": (("auth", "auth"),),
