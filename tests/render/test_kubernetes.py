@@ -26,6 +26,7 @@ from tests.support.kubernetes_fields import CUSTOM_RESOURCES, unknown_fields
 from tests.support.project import compose_model, render
 
 PRESET = "kubernetes_level4"
+SERVICE_NAMES = ("db-postgres-service", "api-service")
 ENVIRONMENTS = ("staging", "production")
 KUBERNETES_VERSION = "1.37.0"
 KUBECTL = str(Path(sys.executable).with_name("kubectl"))
@@ -69,6 +70,7 @@ EDGES = {
     ("db-migrate", "postgres", 5432),
     ("db-migrate", "tracing", 4318),
     ("postgres", "postgres", 5432),
+    ("postgres", "postgres", 8000),
     ("cnpg-operator", "postgres", 8000),
     ("cnpg-operator", "postgres", 5432),
     # The Gateway's proxies where they run in the project's namespace, and cert-manager's
@@ -304,6 +306,19 @@ def test_pods_run_as_the_restricted_standard_asks(project: Path) -> None:
             assert {"requests", "limits"} <= set(container["resources"])
 
 
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_an_apply_leaves_the_replicas_to_the_autoscalers(project: Path, environment: str) -> None:
+    objects = build(project, environment)
+    scaled = {
+        o["spec"]["scaleTargetRef"]["name"]
+        for o in objects
+        if o["kind"] == "HorizontalPodAutoscaler"
+    }
+    assert scaled == set(SERVICE_NAMES)
+    for name in scaled:
+        assert "replicas" not in named(objects, "Deployment", name)["spec"]
+
+
 def test_the_connection_budget_holds(project: Path) -> None:
     """The data service's pods at the HPA's maximum, each with its pool, and the migration stay
     under PostgreSQL's max_connections with the operator's and superusers' reserve."""
@@ -529,19 +544,23 @@ def test_the_deploy_workflows_pass_actionlint(project: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def fake_kubectl(folder: Path, failing: str = "") -> Path:
+def fake_kubectl(folder: Path, failing: str = "", revision: str = "3") -> Path:
     """A kubectl that records its calls and answers like a cluster where everything works
-    (the Job completes, each Deployment is at revision 3), but for a call that contains
-    `failing`: a `get` of it answers Failed, anything else exits 1. `kustomize` is the real one."""
+    (the Job completes, each Deployment is at `revision`), but for the first call that contains
+    `failing`: a `get` of it answers Failed, anything else exits 1. `kustomize` is the real
+    one."""
+    folder.mkdir(parents=True, exist_ok=True)
     script = folder / "kubectl"
+    failed_once = folder / "failed-once"
     script.write_text(
         "#!/bin/sh\n"
         f'echo "$*" >> "{folder}/calls"\n'
         f'[ "$1" = kustomize ] && exec "{KUBECTL}" "$@"\n'
         'case "$*" in\n'
-        f'  *"{failing or "never"}"*) [ "$1" = get ] && echo Failed && exit 0; exit 1;;\n'
+        f'  *"{failing or "never"}"*) if [ ! -e "{failed_once}" ]; then touch "{failed_once}";'
+        ' [ "$1" = get ] && echo Failed && exit 0; exit 1; fi;;\n'
         '  "get job"*) echo Complete;;\n'
-        '  "get deployment/"*) echo 3;;\n'
+        f'  "get deployment/"*) echo "{revision}";;\n'
         "esac\n"
         "exit 0\n"
     )
@@ -579,7 +598,8 @@ def test_a_release_migrates_first_then_rolls_out(project: Path, tmp_path: Path) 
     revision = "-o jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}"
     assert steps == [
         "app.kubernetes.io/name notin (db-migrate,db-postgres-service,api-service)",
-        f"wait cluster/postgres {namespace_option} --for=condition=Ready --timeout=900s",
+        f"wait clusters.postgresql.cnpg.io/postgres {namespace_option} --for=condition=Ready"
+        " --timeout=900s",
         f"delete job db-migrate {namespace_option} --ignore-not-found --wait=true",
         "app.kubernetes.io/name in (db-migrate)",
         f"get job db-migrate {namespace_option} -o {job_state}",
@@ -652,6 +672,39 @@ def test_a_rollout_that_does_not_finish_is_undone(project: Path, tmp_path: Path)
         f"rollout undo deployment/db-postgres-service -n {staging} --to-revision=3",
         f"rollout undo deployment/api-service -n {staging} --to-revision=3",
     ]
+    calls = (tmp_path / "calls").read_text().splitlines()
+    after = calls[calls.index(undone[-1]) + 1 :]
+    assert after == [
+        f"rollout status deployment/{name} -n {staging} --timeout=300s"
+        for name in ("db-postgres-service", "api-service")
+    ]
+
+
+def test_a_first_deploy_that_does_not_come_up_has_nothing_to_undo(
+    project: Path, tmp_path: Path
+) -> None:
+    folder = fake_kubectl(tmp_path, failing="rollout status deployment/api-service", revision="")
+    result = deploy(
+        project, folder, "deploy", "staging", "--registry", "ghcr.io/a/b", "--tag", "v1"
+    )
+    assert result.returncode == 1
+    assert "a first deploy, nothing to roll back to" in result.stderr
+    assert "rollout undo" not in (tmp_path / "calls").read_text()
+
+
+def test_a_rollback_takes_every_service_back_and_fails_if_one_does_not_come_back(
+    project: Path, tmp_path: Path
+) -> None:
+    staging = namespace(project, "staging")
+    result = deploy(project, fake_kubectl(tmp_path / "a"), "rollback", "staging")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "a/calls").read_text().splitlines() == [
+        f"rollout undo deployment/{name} -n {staging}" for name in SERVICE_NAMES
+    ] + [f"rollout status deployment/{name} -n {staging} --timeout=300s" for name in SERVICE_NAMES]
+    failing = fake_kubectl(tmp_path / "b", failing="rollout status deployment/api-service")
+    result = deploy(project, failing, "rollback", "staging")
+    assert result.returncode == 1
+    assert "api-service did not come back either" in result.stderr
 
 
 def test_production_refuses_placeholder_secrets(project: Path, tmp_path: Path) -> None:
