@@ -82,7 +82,9 @@ def test_the_pieces_merge_into_the_stacks_the_whole_files_were(
     whole = render(tmp_path / "whole", PRESETS[preset], vcs_ref=whole_files_template)
     compared = 0
     for stack, files in COMPOSE_STACKS.items():
-        if not all((whole / name).is_file() for name in files):
+        # The whole files' release renders every stack its level has; a project deployed to
+        # Kubernetes has no stack of CI's images.
+        if not all((root / name).is_file() for root in (whole, pieces) for name in files):
             continue
         before = with_the_mends(comparable(compose_config(whole, files), whole))
         after = comparable(compose_config(pieces, files), pieces)
