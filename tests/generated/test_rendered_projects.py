@@ -117,16 +117,10 @@ def test_kubernetes_overlays_build_validate_and_keep_the_architecture(
     if not (project.root / "deploy/kubernetes").is_dir():
         pytest.skip("no Kubernetes target in these answers")
     copy = tmp_path / "project"
-    (copy / "tools").mkdir(parents=True)
     shutil.copytree(project.root / "deploy", copy / "deploy")
     shutil.copy(project.root / ".copier-answers.yml", copy)
+    kubernetes.write_secrets(copy, project.root / "tools")
     for environment in kubernetes.ENVIRONMENTS:
-        overlay = copy / "deploy/kubernetes/overlays" / environment
-        subprocess.run(
-            [sys.executable, str(project.root / "tools/env_secrets.py"),
-             str(overlay / "secrets.env"), str(overlay / "secrets.env.example")],
-            check=True, capture_output=True,
-        )  # fmt: skip
         assert kubernetes.invalid_objects(kubernetes.build(copy, environment)) == []
     assert kubernetes.unexpected_edges(kubernetes.build(copy, "production")) == set()
 

@@ -22,10 +22,12 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from tests.render.test_level3 import tool
 from tests.support.kubernetes_fields import CUSTOM_RESOURCES, unknown_fields
 from tests.support.project import compose_model, render
 
 PRESET = "kubernetes_level4"
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "Job")
 SERVICE_NAMES = ("db-postgres-service", "api-service")
 ENVIRONMENTS = ("staging", "production")
 KUBERNETES_VERSION = "1.37.0"
@@ -108,21 +110,20 @@ def project(
         root: Path = rendered_preset(PRESET)
     else:
         root = render(tmp_path_factory.mktemp("kubernetes_long") / "project", LONG_NAMES)
+    write_secrets(root, root / "tools")
+    return root
+
+
+def write_secrets(root: Path, tools: Path) -> None:
+    """Each overlay's secrets.env, as `make k8s-secrets` makes it (tools: the project's)."""
     for environment in ENVIRONMENTS:
         overlay = root / "deploy/kubernetes/overlays" / environment
         if not (overlay / "secrets.env").exists():
             subprocess.run(
-                [
-                    sys.executable,
-                    "tools/env_secrets.py",
-                    f"{overlay}/secrets.env",
-                    f"{overlay}/secrets.env.example",
-                ],
-                cwd=root,
-                check=True,
-                capture_output=True,
-            )
-    return root
+                [sys.executable, str(tools / "env_secrets.py"), str(overlay / "secrets.env"),
+                 str(overlay / "secrets.env.example")],
+                check=True, capture_output=True,
+            )  # fmt: skip
 
 
 def namespace(root: Path, environment: str) -> str:
@@ -201,7 +202,7 @@ def test_references_resolve(project: Path, environment: str) -> None:
         for o in objects
         if o["kind"] in ("Secret", "ConfigMap")
     }
-    workloads = [o for o in objects if o["kind"] in ("Deployment", "StatefulSet", "Job")]
+    workloads = [o for o in objects if o["kind"] in WORKLOAD_KINDS]
     for workload in workloads:
         for container in pod_spec(workload)["containers"]:
             for variable in container.get("env", []):
@@ -293,7 +294,7 @@ def test_pods_run_as_the_restricted_standard_asks(project: Path) -> None:
     assert (
         namespace_object["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
     )
-    for workload in (o for o in objects if o["kind"] in ("Deployment", "StatefulSet", "Job")):
+    for workload in (o for o in objects if o["kind"] in WORKLOAD_KINDS):
         spec = pod_spec(workload)
         assert spec["securityContext"]["runAsNonRoot"] is True
         assert spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
@@ -365,7 +366,7 @@ def reachable(objects: list[dict[str, Any]]) -> set[tuple[str, str, int]]:
     pods = {
         workload["metadata"]["name"]: workload["spec"]["template"]["metadata"]["labels"]
         for workload in objects
-        if workload["kind"] in ("Deployment", "StatefulSet", "Job")
+        if workload["kind"] in WORKLOAD_KINDS
     }
     # Pods that others start: the operator's PostgreSQL, the implementation's proxies,
     # cert-manager's solver.
@@ -403,9 +404,7 @@ def reachable(objects: list[dict[str, Any]]) -> set[tuple[str, str, int]]:
 def unexpected_edges(objects: list[dict[str, Any]]) -> set[tuple[str, str, int]]:
     """The connections the policies let through and the architecture has not, and those it has
     and they do not (DNS for every pod)."""
-    workloads = {
-        o["metadata"]["name"] for o in objects if o["kind"] in ("Deployment", "StatefulSet", "Job")
-    }
+    workloads = {o["metadata"]["name"] for o in objects if o["kind"] in WORKLOAD_KINDS}
     others = {"postgres", "gateway-proxy", "acme-solver"}
     dns = {(name, "dns", 53) for name in workloads | others}
     return reachable(objects) ^ (EDGES | dns)
@@ -428,16 +427,7 @@ def test_the_network_policies_allow_the_architecture_and_nothing_else(project: P
 
 def test_checkov_finds_nothing_but_the_reasoned_skips(project: Path, tmp_path: Path) -> None:
     """On what a release applies: the overlay with the images of one tag."""
-    released = deploy(
-        project,
-        fake_kubectl(tmp_path),
-        "deploy",
-        "production",
-        "--registry",
-        "ghcr.io/acme/shop",
-        "--tag",
-        "v1.0.0",
-    )
+    released = release(project, fake_kubectl(tmp_path), "production", "v1.0.0")
     assert released.returncode == 0, released.stderr
     manifests = tmp_path / "production.yaml"
     manifests.write_text(yaml.safe_dump_all(build(project, "../releases/production")))
@@ -505,11 +495,7 @@ def test_the_prometheus_operator_component_builds_and_its_rules_pass_promtool(
     }
     compose_rules = yaml.safe_load((project / "monitoring/prometheus/alerts.yml").read_text())
     assert rules["spec"] == compose_rules
-    promtool = shutil.which("promtool")
-    if promtool is None:
-        if os.environ.get("CI"):
-            pytest.fail("promtool is not installed (apt-get install prometheus): CI must run this")
-        pytest.skip("promtool is not installed (apt-get install prometheus)")
+    promtool = tool("promtool", "prometheus")
     (tmp_path / "rules.yml").write_text(yaml.safe_dump(rules["spec"]))
     checked = subprocess.run(
         [promtool, "check", "rules", str(tmp_path / "rules.yml")],
@@ -579,16 +565,17 @@ def deploy(project: Path, folder: Path, *arguments: str) -> subprocess.Completed
     )
 
 
+def release(
+    project: Path, folder: Path, environment: str, tag: str, registry: str = "ghcr.io/acme/shop"
+) -> subprocess.CompletedProcess[str]:
+    """`tools/kubernetes.py deploy` of one tag's images, with `folder`'s kubectl."""
+    arguments = ("deploy", environment, "--registry", registry, "--tag", tag)
+    return deploy(project, folder, *arguments)
+
+
 def test_a_release_migrates_first_then_rolls_out(project: Path, tmp_path: Path) -> None:
-    result = deploy(
-        project,
-        fake_kubectl(tmp_path),
-        "deploy",
-        "production",
-        "--registry",
-        "ghcr.io/Acme/Shop",
-        "--tag",
-        "sha-1234",
+    result = release(
+        project, fake_kubectl(tmp_path), "production", "sha-1234", registry="ghcr.io/Acme/Shop"
     )
     assert result.returncode == 0, result.stderr
     calls = (tmp_path / "calls").read_text().splitlines()
@@ -609,9 +596,9 @@ def test_a_release_migrates_first_then_rolls_out(project: Path, tmp_path: Path) 
         f"rollout status deployment/db-postgres-service {namespace_option} --timeout=300s",
         f"rollout status deployment/api-service {namespace_option} --timeout=300s",
     ]
-    release = project / "deploy/kubernetes/releases/production"
+    release_folder = project / "deploy/kubernetes/releases/production"
     built = subprocess.run(
-        [KUBECTL, "kustomize", str(release)], capture_output=True, text=True, check=True
+        [KUBECTL, "kustomize", str(release_folder)], capture_output=True, text=True, check=True
     ).stdout
     assert set(re.findall(r"image: (ghcr\S+)", built)) == {
         "ghcr.io/acme/shop/api_service:sha-1234",
@@ -636,15 +623,8 @@ def test_git_ignores_the_secrets_and_the_releases(project: Path, tmp_path: Path)
 
 
 def test_a_failed_migration_changes_no_service(project: Path, tmp_path: Path) -> None:
-    result = deploy(
-        project,
-        fake_kubectl(tmp_path, failing="get job db-migrate"),
-        "deploy",
-        "staging",
-        "--registry",
-        "ghcr.io/acme/shop",
-        "--tag",
-        "v1.0.0",
+    result = release(
+        project, fake_kubectl(tmp_path, failing="get job db-migrate"), "staging", "v1.0.0"
     )
     assert result.returncode == 1
     assert "the migration did not complete: no service was changed" in result.stderr
@@ -654,14 +634,10 @@ def test_a_failed_migration_changes_no_service(project: Path, tmp_path: Path) ->
 
 
 def test_a_rollout_that_does_not_finish_is_undone(project: Path, tmp_path: Path) -> None:
-    result = deploy(
+    result = release(
         project,
         fake_kubectl(tmp_path, failing="rollout status deployment/api-service"),
-        "deploy",
         "staging",
-        "--registry",
-        "ghcr.io/acme/shop",
-        "--tag",
         "v1.0.1",
     )
     assert result.returncode == 1
@@ -675,8 +651,7 @@ def test_a_rollout_that_does_not_finish_is_undone(project: Path, tmp_path: Path)
     calls = (tmp_path / "calls").read_text().splitlines()
     after = calls[calls.index(undone[-1]) + 1 :]
     assert after == [
-        f"rollout status deployment/{name} -n {staging} --timeout=300s"
-        for name in ("db-postgres-service", "api-service")
+        f"rollout status deployment/{name} -n {staging} --timeout=300s" for name in SERVICE_NAMES
     ]
 
 
@@ -684,9 +659,7 @@ def test_a_first_deploy_that_does_not_come_up_has_nothing_to_undo(
     project: Path, tmp_path: Path
 ) -> None:
     folder = fake_kubectl(tmp_path, failing="rollout status deployment/api-service", revision="")
-    result = deploy(
-        project, folder, "deploy", "staging", "--registry", "ghcr.io/a/b", "--tag", "v1"
-    )
+    result = release(project, folder, "staging", "v1", registry="ghcr.io/a/b")
     assert result.returncode == 1
     assert "a first deploy, nothing to roll back to" in result.stderr
     assert "rollout undo" not in (tmp_path / "calls").read_text()
